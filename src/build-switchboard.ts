@@ -1,0 +1,61 @@
+import type { Logger } from 'pino'
+import { createAfricasTalkingUssdChannel } from './channels/africastalking/ussd-channel.ts'
+import type { Config } from './config.ts'
+import type { EffectSink } from './engine/effects.ts'
+import { defaultMessages } from './engine/messages.ts'
+import { UssdEngine } from './engine/ussd-engine.ts'
+import { loadFlows } from './flows/load-flows.ts'
+import { createApp } from './http/create-app.ts'
+import { LogSmsSink } from './messaging/log-sms-sender.ts'
+import { MemorySessionStore } from './store/memory-store.ts'
+import { RedisSessionStore } from './store/redis-store.ts'
+import type { SessionStore } from './store/session-store.ts'
+
+export interface SwitchboardOverrides {
+  readonly store?: SessionStore
+  readonly effects?: EffectSink
+  readonly now?: () => number
+}
+
+/** Wires a Switchboard from its configuration: store, flows, engine, channels and HTTP app. */
+export async function buildSwitchboard(
+  config: Config,
+  logger: Logger,
+  overrides: SwitchboardOverrides = {},
+) {
+  const store = overrides.store ?? (await createStore(config, logger))
+  const { registry, routes } = await loadFlows(config.FLOWS_DIR)
+  const effects = overrides.effects ?? new LogSmsSink(logger)
+
+  const engine = new UssdEngine({
+    store,
+    flows: registry,
+    effects,
+    logger,
+    messages: defaultMessages,
+    screenLimit: config.USSD_SCREEN_LIMIT,
+    sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+    hopBudgetMs: config.HOP_BUDGET_MS,
+    defaultCountryCode: config.DEFAULT_COUNTRY_CODE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
+  })
+
+  const ussdChannels = [
+    createAfricasTalkingUssdChannel({ defaultCountryCode: config.DEFAULT_COUNTRY_CODE }),
+  ]
+  const app = createApp({ engine, store, logger, ussdChannels, now: overrides.now })
+  return { app, store, registry, routes, engine, effects }
+}
+
+async function createStore(config: Config, logger: Logger): Promise<SessionStore> {
+  if (config.REDIS_URL === undefined) {
+    logger.info('using the in-memory session store; set REDIS_URL to use Redis')
+    return new MemorySessionStore()
+  }
+  return RedisSessionStore.connect({
+    url: config.REDIS_URL,
+    keyPrefix: config.REDIS_KEY_PREFIX,
+    commandTimeoutMs: config.REDIS_COMMAND_TIMEOUT_MS,
+    logger,
+  })
+}

@@ -1,0 +1,68 @@
+import { z } from 'zod'
+import { normalizeMsisdn } from '../../text/phone.ts'
+import type { SessionReply } from '../../store/session-store.ts'
+import type { ParseResult, UssdChannel } from '../ussd-channel.ts'
+import type { UssdHop } from '../../engine/ussd-engine.ts'
+
+const required = (field: string) =>
+  z
+    .string({ error: `${field} is missing` })
+    .trim()
+    .min(1, `${field} is empty`)
+
+// Field names and meaning as Africa's Talking sends them on every USSD hop.
+const hopSchema = z.object({
+  sessionId: required('sessionId').max(128, 'sessionId is longer than 128 characters'),
+  serviceCode: required('serviceCode').max(64, 'serviceCode is longer than 64 characters'),
+  phoneNumber: required('phoneNumber'),
+  networkCode: z.string().optional(),
+  // A missing text is an empty one: the first hop of a session.
+  text: z.string().default(''),
+})
+
+/** Africa's Talking USSD: form fields in, `CON `/`END ` plain text out. */
+export function createAfricasTalkingUssdChannel(options: {
+  defaultCountryCode: string
+}): UssdChannel {
+  return {
+    provider: 'africastalking',
+
+    parseHop(fields, receivedAt): ParseResult<UssdHop> {
+      const parsed = hopSchema.safeParse(Object.fromEntries(fields))
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        const message = `${issue?.message ?? 'invalid callback'}. Send sessionId, serviceCode, phoneNumber and text as form fields.`
+        return { ok: false, problem: { status: 400, message } }
+      }
+
+      const hop = parsed.data
+      const msisdn = normalizeMsisdn(hop.phoneNumber, options.defaultCountryCode)
+      if (msisdn === null) {
+        const message = `phoneNumber "${hop.phoneNumber}" is not a phone number. Send it in international format, such as +254700000001.`
+        return { ok: false, problem: { status: 400, message } }
+      }
+
+      return {
+        ok: true,
+        value: {
+          provider: 'africastalking',
+          sessionId: hop.sessionId,
+          msisdn,
+          serviceCode: hop.serviceCode,
+          network: hop.networkCode,
+          text: hop.text,
+          receivedAt,
+        },
+      }
+    },
+
+    renderReply(reply: SessionReply) {
+      // The gateway rejects a body with anything before CON/END or nothing after it.
+      const text = reply.text.trim() === '' ? 'Thank you.' : reply.text.trimStart()
+      return {
+        contentType: 'text/plain; charset=utf-8',
+        body: `${reply.end ? 'END' : 'CON'} ${text}`,
+      }
+    },
+  }
+}

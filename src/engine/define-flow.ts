@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto'
+import type { AnyStateMachine } from 'xstate'
+import {
+  defaultNavigation,
+  type Flow,
+  type FlowMigration,
+  type LocalizedText,
+  type NavigationKeys,
+  type Task,
+} from './flow.ts'
+
+export interface FlowDefinition {
+  readonly id: string
+  readonly version?: number
+  /** States carry `meta.screen`, `meta.task` or `meta.end`; answers arrive as `ANSWER` events. */
+  readonly machine: AnyStateMachine
+  readonly languages?: readonly string[]
+  readonly defaultLanguage?: string
+  readonly home?: unknown
+  readonly chooseLanguage?: string
+  readonly navigation?: Partial<NavigationKeys>
+  readonly tasks?: Readonly<Record<string, Task>>
+  readonly migrations?: readonly FlowMigration[]
+  readonly source?: string
+}
+
+/** Wraps a TypeScript XState machine as a flow the engine can run. */
+export function defineFlow(definition: FlowDefinition): Flow {
+  const languages = definition.languages ?? ['en']
+  const config = JSON.stringify(definition.machine.config)
+
+  return {
+    id: definition.id,
+    version: definition.version ?? 1,
+    revision: createHash('sha256').update(config).digest('hex').slice(0, 12),
+    machine: definition.machine,
+    languages,
+    defaultLanguage: definition.defaultLanguage ?? languages[0] ?? 'en',
+    home: definition.home ?? definition.machine.config.initial,
+    languageState: definition.chooseLanguage,
+    navigation: { ...defaultNavigation, ...definition.navigation },
+    tasks: definition.tasks ?? {},
+    migrations: definition.migrations ?? [],
+    source: definition.source ?? `flow "${definition.id}"`,
+  }
+}
+
+/** An action that sends an SMS to the subscriber after the hop's session is saved. */
+export function sms(text: LocalizedText, to?: string) {
+  return { type: 'sms', params: to === undefined ? { text } : { text, to } } as const
+}

@@ -1,0 +1,115 @@
+import type { AnyStateMachine } from 'xstate'
+import type { Logger } from 'pino'
+
+/** Text in one language, or keyed by language code (`{ en: 'Welcome', sw: 'Karibu' }`). */
+export type LocalizedText = string | Readonly<Record<string, string>>
+
+export interface OptionSpec {
+  /** Stable id sent in the `ANSWER` event, so guards never depend on the position. */
+  readonly id: string
+  readonly label: LocalizedText
+}
+
+/** An option list built at run time from an array in the context. */
+export interface ListSpec {
+  /** Context path of the array. */
+  readonly from: string
+  /** Template for each line, rendered with the item's fields (`{{name}}`). */
+  readonly label: string
+}
+
+export type InputType = 'text' | 'number' | 'phone' | 'pin'
+
+export interface InputSpec {
+  readonly type: InputType
+  /** Smallest accepted value for `number`, shortest length for `text` and `pin`. */
+  readonly min?: number
+  /** Largest accepted value for `number`, longest length for `text` and `pin`. */
+  readonly max?: number
+  /** Regular expression the whole (trimmed) answer must match. */
+  readonly pattern?: string
+  /** Line shown above the prompt when the answer is rejected. */
+  readonly error?: LocalizedText
+  /** Kept out of logs and traces (PINs, secrets). */
+  readonly sensitive?: boolean
+}
+
+/** What a state that waits for the subscriber shows and accepts. */
+export interface ScreenSpec {
+  readonly prompt: LocalizedText
+  readonly options?: readonly OptionSpec[]
+  readonly list?: ListSpec
+  readonly input?: InputSpec
+  /** A decision that must be made live: a shortcut dial stops its replay here. */
+  readonly confirm?: boolean
+  /** False on screens that must not go back (after a payment, for example). */
+  readonly back?: boolean
+}
+
+/** A backend call the engine runs on entering the state, within the hop's time budget. */
+export interface TaskSpec {
+  readonly name: string
+}
+
+/** The closing text of a final state. */
+export interface EndSpec {
+  readonly text: LocalizedText
+}
+
+/** The `meta` of a flow state, as the engine reads it. */
+export interface StateMeta {
+  readonly screen?: ScreenSpec
+  readonly task?: TaskSpec
+  readonly end?: EndSpec
+}
+
+export interface TaskArguments {
+  readonly context: Readonly<Record<string, unknown>>
+  readonly msisdn: string
+  /** Same for every attempt at this step of this session, so a backend can deduplicate. */
+  readonly idempotencyKey: string
+  readonly signal: AbortSignal
+  readonly logger: Logger
+}
+
+export type Task = (args: TaskArguments) => Promise<unknown>
+
+export interface NavigationKeys {
+  readonly back: string
+  readonly home: string
+  readonly more: string
+}
+
+/** Moves a stored session from an older flow version to this one. */
+export interface FlowMigration {
+  readonly fromVersion: number
+  readonly migrate: (state: PersistedState) => PersistedState
+}
+
+export interface PersistedState {
+  readonly value: unknown
+  readonly context: Record<string, unknown>
+}
+
+/** A loaded flow: an XState machine whose states carry `StateMeta`, plus what it needs to run. */
+export interface Flow {
+  readonly id: string
+  /** Raised by the author when a change would break sessions that are in progress. */
+  readonly version: number
+  /** Hash of the flow's source, so any edit is visible in logs and stored sessions. */
+  readonly revision: string
+  readonly machine: AnyStateMachine
+  readonly languages: readonly string[]
+  readonly defaultLanguage: string
+  /** State value that the home key returns to. */
+  readonly home: unknown
+  /** State the flow starts in when the caller has not chosen a language yet. */
+  readonly languageState?: string
+  readonly navigation: NavigationKeys
+  readonly tasks: Readonly<Record<string, Task>>
+  readonly migrations: readonly FlowMigration[]
+  /** Where the flow came from, for error messages. */
+  readonly source: string
+}
+
+export const defaultNavigation: NavigationKeys = { back: '0', home: '00', more: '98' }

@@ -1,0 +1,138 @@
+import { createHash } from 'node:crypto'
+import { readdir, readFile } from 'node:fs/promises'
+import { join, relative } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import type { Flow, Task } from '../engine/flow.ts'
+import { FlowRegistry } from '../engine/flow-registry.ts'
+import { compileFlow } from './compile-flow.ts'
+import { checkMachine } from './check-machine.ts'
+import { FlowFileError } from './flow-file-error.ts'
+import { flowFileSchema } from './flow-schema.ts'
+
+const routesSchema = z.strictObject({
+  ussd: z
+    .record(z.string().regex(/^\*[\d*]+#$/, 'a service code such as "*384*123#"'), z.string())
+    .default({}),
+  voice: z.record(z.string(), z.string()).default({}),
+})
+
+export type Routes = z.infer<typeof routesSchema>
+
+/**
+ * Loads every flow in `directory` and the routes in its `routes.yaml`:
+ * `<id>.flow.yaml` (or `.yml`, `.json`) written by program teams, with its tasks in an optional
+ * `<id>.tasks.ts`, and `<id>.flow.ts` machines written by developers.
+ */
+export async function loadFlows(
+  directory: string,
+): Promise<{ registry: FlowRegistry; routes: Routes }> {
+  const registry = new FlowRegistry()
+  const names = (await readdir(directory)).sort()
+
+  for (const name of names) {
+    const path = join(directory, name)
+    if (/\.flow\.(ya?ml|json)$/.test(name)) registry.add(await loadFlowFile(path))
+    else if (/\.flow\.ts$/.test(name)) registry.add(await loadFlowModule(path))
+  }
+
+  const routes = await loadRoutes(join(directory, 'routes.yaml'))
+  for (const [serviceCode, flowId] of Object.entries(routes.ussd)) {
+    registry.routeServiceCode(serviceCode, flowId)
+  }
+  return { registry, routes }
+}
+
+/** Loads one YAML or JSON flow file with its tasks module, if there is one. */
+export async function loadFlowFile(path: string): Promise<Flow> {
+  const source = displayPath(path)
+  const raw = await readFile(path, 'utf8')
+
+  let document: unknown
+  try {
+    document = parseYaml(raw)
+  } catch (error) {
+    throw new FlowFileError(source, '', `is not valid YAML or JSON: ${(error as Error).message}`)
+  }
+
+  const parsed = flowFileSchema.safeParse(document)
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new FlowFileError(
+      source,
+      formatPath(issue?.path ?? []),
+      `is invalid: ${issue?.message ?? 'unknown problem'}.`,
+    )
+  }
+
+  const tasks = await loadTasks(path.replace(/\.flow\.(ya?ml|json)$/, '.tasks.ts'))
+  const flow = compileFlow(parsed.data, source, revisionOf(raw), tasks)
+  checkMachine(flow)
+  return flow
+}
+
+async function loadFlowModule(path: string): Promise<Flow> {
+  const module = (await import(pathToFileURL(path).href)) as { default?: Flow }
+  const flow = module.default
+  if (flow === undefined || typeof flow.id !== 'string') {
+    throw new FlowFileError(
+      displayPath(path),
+      '',
+      'must export default a flow made with defineFlow().',
+    )
+  }
+  checkMachine(flow)
+  return flow
+}
+
+async function loadTasks(path: string): Promise<Record<string, Task>> {
+  let module: { default?: Record<string, Task>; tasks?: Record<string, Task> }
+  try {
+    module = (await import(pathToFileURL(path).href)) as typeof module
+  } catch (error) {
+    if (
+      (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
+      String(error).includes(path)
+    )
+      return {}
+    throw error
+  }
+  return module.tasks ?? module.default ?? {}
+}
+
+async function loadRoutes(path: string): Promise<Routes> {
+  let raw: string
+  try {
+    raw = await readFile(path, 'utf8')
+  } catch {
+    return { ussd: {}, voice: {} }
+  }
+
+  const parsed = routesSchema.safeParse(parseYaml(raw))
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]
+    throw new FlowFileError(
+      displayPath(path),
+      formatPath(issue?.path ?? []),
+      `is invalid: ${issue?.message}.`,
+    )
+  }
+  return parsed.data
+}
+
+function revisionOf(raw: string): string {
+  return createHash('sha256').update(raw).digest('hex').slice(0, 12)
+}
+
+function formatPath(path: readonly PropertyKey[]): string {
+  return path
+    .map((part, index) =>
+      typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`,
+    )
+    .join('')
+}
+
+function displayPath(path: string): string {
+  return relative(process.cwd(), path) || path
+}

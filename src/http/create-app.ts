@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import type { Logger } from 'pino'
+import type { UssdChannel } from '../channels/ussd-channel.ts'
+import type { UssdEngine } from '../engine/ussd-engine.ts'
+import type { SessionStore } from '../store/session-store.ts'
+import { readForm } from './read-form.ts'
+import { maskForm } from './mask-form.ts'
+
+export interface AppDependencies {
+  readonly engine: UssdEngine
+  readonly store: SessionStore
+  readonly logger: Logger
+  readonly ussdChannels: readonly UssdChannel[]
+  /** Milliseconds since the epoch; injected for tests. */
+  readonly now?: () => number
+}
+
+// Aggregator callbacks are a few hundred bytes; anything near this is not one.
+const maxCallbackBytes = 8 * 1024
+
+type Variables = { requestId: string; logger: Logger }
+
+/** Builds the HTTP app: one callback route per channel adapter, plus `/healthz`. */
+export function createApp(dependencies: AppDependencies): Hono<{ Variables: Variables }> {
+  const { engine, store, logger } = dependencies
+  const now = dependencies.now ?? Date.now
+  const app = new Hono<{ Variables: Variables }>()
+
+  app.use('*', async (c, next) => {
+    const requestId = c.req.header('x-request-id') ?? randomUUID()
+    const requestLogger = logger.child({ requestId })
+    c.set('requestId', requestId)
+    c.set('logger', requestLogger)
+
+    const started = performance.now()
+    await next()
+    // The handler has read and cached the body unless it was rejected for its size or type.
+    const bodyWasRead = c.req.method === 'POST' && c.res.status !== 413 && c.res.status !== 415
+    const body = bodyWasRead ? maskForm(await c.req.text().catch(() => '')) : undefined
+    requestLogger.info(
+      {
+        method: c.req.method,
+        path: c.req.path,
+        status: c.res.status,
+        ms: Math.round(performance.now() - started),
+        body,
+      },
+      'request',
+    )
+  })
+
+  app.get('/healthz', async (c) => {
+    try {
+      await store.ping()
+      return c.json({ status: 'ok', store: 'up' })
+    } catch (error) {
+      c.get('logger').warn({ err: error }, 'health check: store is down')
+      return c.json({ status: 'unavailable', store: 'down' }, 503)
+    }
+  })
+
+  for (const channel of dependencies.ussdChannels) {
+    const path = `/${channel.provider}/ussd`
+    const limit = bodyLimit({
+      maxSize: maxCallbackBytes,
+      onError: (c) =>
+        c.text(
+          `Body is larger than ${maxCallbackBytes} bytes; a USSD callback is a short form.`,
+          413,
+        ),
+    })
+
+    app.post(path, limit, async (c) => {
+      const form = await readForm(c)
+      const hop = form.ok ? channel.parseHop(form.value, now()) : form
+      if (!hop.ok) return c.text(hop.problem.message, hop.problem.status)
+
+      const reply = await engine.handle(hop.value)
+      const rendered = channel.renderReply(reply)
+      return c.body(rendered.body, 200, { 'content-type': rendered.contentType })
+    })
+
+    app.all(path, (c) =>
+      c.text(`Method ${c.req.method} is not allowed on ${path}. Use POST.`, 405, { allow: 'POST' }),
+    )
+  }
+
+  app.notFound((c) => c.text(`No route for ${c.req.method} ${c.req.path}.`, 404))
+  app.onError((error, c) => {
+    c.get('logger')?.error({ err: error }, 'request failed')
+    return c.text('Internal error.', 500)
+  })
+  return app
+}

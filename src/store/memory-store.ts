@@ -1,0 +1,76 @@
+import type { ContactRecord, SessionRecord, SessionStore } from './session-store.ts'
+
+interface Entry {
+  record: SessionRecord
+  expiresAt: number
+}
+
+export interface MemoryStoreOptions {
+  /** Milliseconds since the epoch; injected so tests can move time. */
+  now?: () => number
+}
+
+/**
+ * The embedded store for a single process: sessions and contacts in maps, with expiry checked
+ * on read. Nothing survives a restart.
+ */
+export class MemorySessionStore implements SessionStore {
+  private readonly sessions = new Map<string, Entry>()
+  private readonly contacts = new Map<string, ContactRecord>()
+  private readonly now: () => number
+
+  constructor(options: MemoryStoreOptions = {}) {
+    this.now = options.now ?? Date.now
+  }
+
+  async load(key: string): Promise<SessionRecord | null> {
+    return this.live(key)?.record ?? null
+  }
+
+  async commit(record: SessionRecord, ttlSeconds: number): Promise<boolean> {
+    const storedVersion = this.live(record.key)?.record.version ?? 0
+    if (storedVersion !== record.version - 1) return false
+
+    this.sessions.set(record.key, { record, expiresAt: this.now() + ttlSeconds * 1000 })
+    return true
+  }
+
+  async remove(key: string): Promise<void> {
+    this.sessions.delete(key)
+  }
+
+  async removeSessionsOf(msisdn: string): Promise<number> {
+    let removed = 0
+    for (const [key, entry] of this.sessions) {
+      if (entry.record.msisdn !== msisdn) continue
+      this.sessions.delete(key)
+      removed += 1
+    }
+    return removed
+  }
+
+  async loadContact(msisdn: string): Promise<ContactRecord | null> {
+    return this.contacts.get(msisdn) ?? null
+  }
+
+  async saveContact(contact: ContactRecord): Promise<void> {
+    this.contacts.set(contact.msisdn, contact)
+  }
+
+  async ping(): Promise<void> {}
+
+  async close(): Promise<void> {
+    this.sessions.clear()
+  }
+
+  private live(key: string): Entry | undefined {
+    const entry = this.sessions.get(key)
+    if (!entry) return undefined
+
+    if (entry.expiresAt <= this.now()) {
+      this.sessions.delete(key)
+      return undefined
+    }
+    return entry
+  }
+}

@@ -1,0 +1,70 @@
+/** A reply as the engine produces it; each channel adapter renders it in its own format. */
+export interface SessionReply {
+  /** True when the session ends with this reply. */
+  readonly end: boolean
+  readonly text: string
+}
+
+/** Where a USSD, voice or SMS session is in its flow, and what was last sent for it. */
+export interface SessionRecord {
+  /** `<provider>:<sessionId>`; the store adds its prefix and hash tag. */
+  readonly key: string
+  readonly msisdn: string
+  readonly flowId: string
+  readonly flowVersion: number
+  readonly flowRevision: string
+  /** Raised by one on every save; a save only succeeds against the version it loaded. */
+  readonly version: number
+  readonly status: 'active' | 'done' | 'failed'
+  /** XState state value and context. */
+  readonly value: unknown
+  readonly context: Record<string, unknown>
+  /** Screens the back key returns to, newest last. */
+  readonly history: readonly unknown[]
+  /** First option index of each page shown on the current screen, current page last. */
+  readonly pages: readonly number[]
+  /** Number of options shown on the current page. */
+  readonly shown: number
+  /** Length and hash of the last cumulative input, so a retry is recognised without storing it. */
+  readonly lastInputLength: number
+  readonly lastInputHash: string
+  /** The reply sent last, returned again for a retried callback. */
+  readonly lastReply: SessionReply
+  readonly updatedAt: number
+}
+
+/** What Switchboard keeps per subscriber across sessions and channels. */
+export interface ContactRecord {
+  readonly msisdn: string
+  readonly language?: string
+  readonly updatedAt: number
+}
+
+/**
+ * Storage for sessions and contacts. Every implementation passes the store contract suite in
+ * `test/store-contract.ts`.
+ */
+export interface SessionStore {
+  load(key: string): Promise<SessionRecord | null>
+  /**
+   * Saves `record` only if the stored version is still `record.version - 1` (absent counts as
+   * 0), and sets its time to live. Returns false on a version conflict and changes nothing.
+   */
+  commit(record: SessionRecord, ttlSeconds: number): Promise<boolean>
+  remove(key: string): Promise<void>
+  /** Removes every session of one subscriber and returns how many were removed. */
+  removeSessionsOf(msisdn: string): Promise<number>
+  loadContact(msisdn: string): Promise<ContactRecord | null>
+  saveContact(contact: ContactRecord): Promise<void>
+  /** Resolves when the store answers, rejects when it is unreachable. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** Raised by a store that cannot reach its backing service in time. */
+export class StoreUnavailableError extends Error {
+  override readonly name = 'StoreUnavailableError'
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options)
+  }
+}
