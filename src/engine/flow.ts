@@ -110,6 +110,8 @@ export interface Flow {
   readonly migrations: readonly FlowMigration[]
   /** Where the flow came from, for error messages. */
   readonly source: string
+  /** Example context values for rendering every screen when the flow is checked. */
+  readonly sample?: Readonly<Record<string, unknown>>
 }
 
 export const defaultNavigation: NavigationKeys = { back: '0', home: '00', more: '98' }

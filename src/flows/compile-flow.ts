@@ -45,6 +45,7 @@ export function compileFlow(
     tasks,
     migrations: [],
     source,
+    sample: file.sample,
   }
 }
 
