@@ -45,7 +45,21 @@ export function defineFlow(definition: FlowDefinition): Flow {
   }
 }
 
-/** An action that sends an SMS to the subscriber after the hop's session is saved. */
+/** Parameters of the `sms` action: the text, templated with the context, and the recipient. */
+export interface SmsParams {
+  readonly text: LocalizedText
+  /** E.164 number or `{{path}}` template; the subscriber when absent. */
+  readonly to?: string
+}
+
+/**
+ * The `sms` action for `setup({ actions: { sms: smsAction } })`. It does nothing when run: the
+ * engine collects `sms` actions from each transition and sends them after the session is saved.
+ */
+export function smsAction(_args: unknown, _params: SmsParams): void {}
+
+/** An `sms` action object for machines written without `setup`. */
 export function sms(text: LocalizedText, to?: string) {
-  return { type: 'sms', params: to === undefined ? { text } : { text, to } } as const
+  const params: SmsParams = to === undefined ? { text } : { text, to }
+  return { type: 'sms', params } as const
 }
