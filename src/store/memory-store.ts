@@ -18,6 +18,7 @@ export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, Entry>()
   private readonly contacts = new Map<string, ContactRecord>()
   private readonly now: () => number
+  private commitsSinceSweep = 0
 
   constructor(options: MemoryStoreOptions = {}) {
     this.now = options.now ?? Date.now
@@ -32,6 +33,7 @@ export class MemorySessionStore implements SessionStore {
     if (storedVersion !== record.version - 1) return false
 
     this.sessions.set(record.key, { record, expiresAt: this.now() + ttlSeconds * 1000 })
+    this.sweepNowAndThen()
     return true
   }
 
@@ -61,6 +63,19 @@ export class MemorySessionStore implements SessionStore {
 
   async close(): Promise<void> {
     this.sessions.clear()
+  }
+
+  // Expired sessions are dropped on read; this drops the ones nobody reads again, so a
+  // long-running pilot does not grow without bound.
+  private sweepNowAndThen(): void {
+    this.commitsSinceSweep += 1
+    if (this.commitsSinceSweep < 1000) return
+
+    this.commitsSinceSweep = 0
+    const now = this.now()
+    for (const [key, entry] of this.sessions) {
+      if (entry.expiresAt <= now) this.sessions.delete(key)
+    }
   }
 
   private live(key: string): Entry | undefined {
