@@ -1,6 +1,8 @@
 import type { SessionRecord } from '../../src/store/session-store.ts'
 
-/** A stored session of the wallet flow at its main menu. A test passes only the fields that differ. */
+/**
+ * A stored session of the wallet flow at its main menu. A test passes only the fields that differ.
+ */
 export function sessionRecord(
   fields: Partial<SessionRecord> & Pick<SessionRecord, 'key'>,
 ): SessionRecord {
