@@ -56,7 +56,10 @@ export class UssdEngine {
       sessionId: hop.sessionId,
       msisdn: maskMsisdn(hop.msisdn),
     })
-    const text = normalizeInput(hop.text).trim()
+    // Trailing spaces stay, because the next hop repeats this text exactly and the newest input
+    // is found by the stored length and hash. Each input is trimmed when it is applied.
+    const normalized = normalizeInput(hop.text)
+    const text = normalized.trim() === '' ? '' : normalized
 
     try {
       for (let attempt = 1; attempt <= maxCommitAttempts; attempt += 1) {

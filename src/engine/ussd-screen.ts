@@ -94,9 +94,10 @@ export type InputOutcome = 'accepted' | 'rejected'
  */
 export function applyUssdInput(
   cursor: FlowCursor,
-  input: string,
+  rawInput: string,
   settings: UssdScreenSettings,
 ): InputOutcome {
+  const input = rawInput.trim()
   const screen = cursor.meta().screen
   if (screen === undefined) {
     throw new FlowError(
