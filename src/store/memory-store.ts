@@ -1,4 +1,10 @@
-import type { ContactRecord, SessionRecord, SessionStore } from './session-store.ts'
+import type {
+  ContactRecord,
+  DraftRecord,
+  SessionRecord,
+  SessionStore,
+  TimerRecord,
+} from './session-store.ts'
 
 interface Entry {
   record: SessionRecord
@@ -17,6 +23,8 @@ export interface MemoryStoreOptions {
 export class MemorySessionStore implements SessionStore {
   private readonly sessions = new Map<string, Entry>()
   private readonly contacts = new Map<string, ContactRecord>()
+  private readonly drafts = new Map<string, { draft: DraftRecord; expiresAt: number }>()
+  private readonly timers = new Map<string, { timer: TimerRecord; visibleAt: number }>()
   private readonly now: () => number
   private commitsSinceSweep = 0
 
@@ -59,6 +67,45 @@ export class MemorySessionStore implements SessionStore {
     this.contacts.set(contact.msisdn, contact)
   }
 
+  async saveDraft(draft: DraftRecord, ttlSeconds: number): Promise<void> {
+    const expiresAt = this.now() + ttlSeconds * 1000
+    this.drafts.set(draftKey(draft.msisdn, draft.flowId), { draft, expiresAt })
+  }
+
+  async loadDraft(msisdn: string, flowId: string): Promise<DraftRecord | null> {
+    const key = draftKey(msisdn, flowId)
+    const entry = this.drafts.get(key)
+    if (!entry) return null
+
+    if (entry.expiresAt <= this.now()) {
+      this.drafts.delete(key)
+      return null
+    }
+    return entry.draft
+  }
+
+  async removeDraft(msisdn: string, flowId: string): Promise<void> {
+    this.drafts.delete(draftKey(msisdn, flowId))
+  }
+
+  async scheduleTimer(timer: TimerRecord): Promise<void> {
+    this.timers.set(timer.id, { timer, visibleAt: timer.dueAt })
+  }
+
+  async claimDueTimers(now: number, limit: number, leaseMs: number): Promise<TimerRecord[]> {
+    const due = [...this.timers.values()]
+      .filter((entry) => entry.visibleAt <= now)
+      .sort((a, b) => a.visibleAt - b.visibleAt)
+      .slice(0, limit)
+
+    for (const entry of due) entry.visibleAt = now + leaseMs
+    return due.map((entry) => entry.timer)
+  }
+
+  async completeTimer(id: string): Promise<void> {
+    this.timers.delete(id)
+  }
+
   async ping(): Promise<void> {}
 
   async close(): Promise<void> {
@@ -88,4 +135,8 @@ export class MemorySessionStore implements SessionStore {
     }
     return entry
   }
+}
+
+function draftKey(msisdn: string, flowId: string): string {
+  return `${msisdn}|${flowId}`
 }

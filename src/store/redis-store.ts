@@ -3,8 +3,10 @@ import type { Logger } from 'pino'
 import {
   StoreUnavailableError,
   type ContactRecord,
+  type DraftRecord,
   type SessionRecord,
   type SessionStore,
+  type TimerRecord,
 } from './session-store.ts'
 
 // Saves the record only if the stored version is the one the hop loaded. The value is stored as
@@ -17,6 +19,30 @@ if stored ~= tonumber(ARGV[1]) - 1 then return 0 end
 redis.call('SET', KEYS[1], ARGV[2], 'EX', ARGV[3])
 return 1
 `
+
+// Takes due timers and pushes their score past the lease in one step, so two workers never
+// take the same timer. KEYS[1] is the due set; timers live under KEYS[2] .. '<id>'.
+const claimTimersScript = `
+local ids = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[2]))
+local timers = {}
+for _, id in ipairs(ids) do
+  redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[3]), id)
+  local timer = redis.call('GET', KEYS[2] .. id)
+  if timer then table.insert(timers, timer) else redis.call('ZREM', KEYS[1], id) end
+end
+return timers
+`
+
+// Stores a timer and its due time together.
+const scheduleTimerScript = `
+redis.call('SET', KEYS[2], ARGV[3])
+redis.call('ZADD', KEYS[1], tonumber(ARGV[2]), ARGV[1])
+return 1
+`
+
+// Every timer key shares one hash tag so the scripts above run on Redis Cluster.
+const timersDueKey = 'timers:{timers}:due'
+const timerItemPrefix = 'timers:{timers}:item:'
 
 type Client = Redis | Cluster
 
@@ -51,6 +77,8 @@ export class RedisSessionStore implements SessionStore {
     private readonly options: RedisStoreOptions,
   ) {
     client.defineCommand('switchboardCommit', { numberOfKeys: 1, lua: commitScript })
+    client.defineCommand('switchboardClaimTimers', { numberOfKeys: 2, lua: claimTimersScript })
+    client.defineCommand('switchboardScheduleTimer', { numberOfKeys: 2, lua: scheduleTimerScript })
     let down = false
     client.on('error', (error: Error) => {
       if (!down) options.logger.error({ err: error }, 'redis connection error')
@@ -142,6 +170,65 @@ export class RedisSessionStore implements SessionStore {
     await this.run(() => this.client.set(contactKey(contact.msisdn), JSON.stringify(contact)))
   }
 
+  async saveDraft(draft: DraftRecord, ttlSeconds: number): Promise<void> {
+    const key = draftKey(draft.msisdn, draft.flowId)
+    await this.run(() => this.client.set(key, JSON.stringify(draft), 'EX', ttlSeconds))
+  }
+
+  async loadDraft(msisdn: string, flowId: string): Promise<DraftRecord | null> {
+    const raw = await this.run(() => this.client.get(draftKey(msisdn, flowId)))
+    return raw === null ? null : (JSON.parse(raw) as DraftRecord)
+  }
+
+  async removeDraft(msisdn: string, flowId: string): Promise<void> {
+    await this.run(() => this.client.del(draftKey(msisdn, flowId)))
+  }
+
+  async scheduleTimer(timer: TimerRecord): Promise<void> {
+    const client = this.client as Client & {
+      switchboardScheduleTimer(
+        due: string,
+        item: string,
+        id: string,
+        at: number,
+        value: string,
+      ): Promise<number>
+    }
+    const item = timerItemPrefix + timer.id
+    await this.run(() =>
+      client.switchboardScheduleTimer(
+        timersDueKey,
+        item,
+        timer.id,
+        timer.dueAt,
+        JSON.stringify(timer),
+      ),
+    )
+  }
+
+  async claimDueTimers(now: number, limit: number, leaseMs: number): Promise<TimerRecord[]> {
+    const client = this.client as Client & {
+      switchboardClaimTimers(
+        due: string,
+        prefix: string,
+        now: number,
+        limit: number,
+        lease: number,
+      ): Promise<string[]>
+    }
+    // ioredis applies keyPrefix to KEYS, but the script builds item keys from KEYS[2] itself.
+    const prefix = this.options.keyPrefix + timerItemPrefix
+    const raw = await this.run(() =>
+      client.switchboardClaimTimers(timersDueKey, prefix, now, limit, leaseMs),
+    )
+    return raw.map((value) => JSON.parse(value) as TimerRecord)
+  }
+
+  async completeTimer(id: string): Promise<void> {
+    await this.run(() => this.client.zrem(timersDueKey, id))
+    await this.run(() => this.client.del(timerItemPrefix + id))
+  }
+
   async ping(): Promise<void> {
     await this.run(() => this.client.ping())
   }
@@ -173,6 +260,10 @@ export class RedisSessionStore implements SessionStore {
 
 function sessionKey(key: string): string {
   return `session:{${key}}`
+}
+
+function draftKey(msisdn: string, flowId: string): string {
+  return `draft:{${msisdn}}:${flowId}`
 }
 
 function contactKey(msisdn: string): string {

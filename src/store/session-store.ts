@@ -40,6 +40,33 @@ export interface ContactRecord {
   readonly updatedAt: number
 }
 
+/** What a dropped session captured, kept per subscriber and flow so they can continue later. */
+export interface DraftRecord {
+  readonly msisdn: string
+  readonly flowId: string
+  readonly flowVersion: number
+  readonly flowRevision: string
+  readonly value: unknown
+  readonly context: Record<string, unknown>
+  readonly history: readonly unknown[]
+  /** Milliseconds since the epoch. */
+  readonly savedAt: number
+}
+
+/**
+ * An event due for a session at a time: an XState `after` delay or a session deadline. It only
+ * applies while the session is still at `version`; a session that moved on drops it.
+ */
+export interface TimerRecord {
+  /** Unique per session, version and delay, so scheduling twice keeps one timer. */
+  readonly id: string
+  readonly sessionKey: string
+  readonly version: number
+  readonly event: { readonly type: string; readonly [key: string]: unknown }
+  /** Milliseconds since the epoch. */
+  readonly dueAt: number
+}
+
 /**
  * Storage for sessions and contacts. Every implementation passes the store contract suite in
  * `test/store-contract.ts`.
@@ -56,6 +83,17 @@ export interface SessionStore {
   removeSessionsOf(msisdn: string): Promise<number>
   loadContact(msisdn: string): Promise<ContactRecord | null>
   saveContact(contact: ContactRecord): Promise<void>
+  saveDraft(draft: DraftRecord, ttlSeconds: number): Promise<void>
+  loadDraft(msisdn: string, flowId: string): Promise<DraftRecord | null>
+  removeDraft(msisdn: string, flowId: string): Promise<void>
+  /** Adds a timer; a timer with the same id is replaced, not duplicated. */
+  scheduleTimer(timer: TimerRecord): Promise<void>
+  /**
+   * Takes up to `limit` timers due at `now` and hides them for `leaseMs`, so two workers never
+   * take the same one. A timer not completed within its lease becomes due again.
+   */
+  claimDueTimers(now: number, limit: number, leaseMs: number): Promise<TimerRecord[]>
+  completeTimer(id: string): Promise<void>
   /** Resolves when the store answers, rejects when it is unreachable. */
   ping(): Promise<void>
   close(): Promise<void>
