@@ -1,0 +1,80 @@
+import type { Task } from '../src/engine/flow.ts'
+import { formatDay, formatTime } from './example-data/calendar.ts'
+import { clinicData, clinics, type Appointment } from './example-data/clinic-data.ts'
+import { contextLanguage, contextNumber, contextString } from './example-data/read-context.ts'
+
+// Number of days offered when booking. The list skips Sundays and days with no free slot.
+const daysOffered = 5
+
+const statusLabels: Record<string, Record<Appointment['status'], string>> = {
+  en: { booked: 'not confirmed', confirmed: 'confirmed', cancelled: 'cancelled' },
+  sw: { booked: 'haijathibitishwa', confirmed: 'imethibitishwa', cancelled: 'imeghairiwa' },
+}
+
+/** Describes an appointment for the flow: its day, time and status in the caller's language. */
+function describeAppointment(appointment: Appointment, language: string) {
+  const labels = statusLabels[language] ?? statusLabels['en']
+  return {
+    reference: appointment.reference,
+    clinicName: clinicData.clinic(appointment.clinicId).name,
+    dayLabel: formatDay(appointment.date, language),
+    timeLabel: formatTime(appointment.time, language),
+    statusLabel: labels?.[appointment.status] ?? appointment.status,
+  }
+}
+
+export const tasks: Record<string, Task> = {
+  loadAppointment: async ({ context, msisdn }) => {
+    const appointment = clinicData.upcomingAppointment(msisdn)
+    if (appointment === undefined) return null
+    return describeAppointment(appointment, contextLanguage(context))
+  },
+
+  loadClinics: async () => clinics.map((clinic) => ({ id: clinic.id, name: clinic.name })),
+
+  loadDays: async ({ context }) => {
+    const language = contextLanguage(context)
+    const days = clinicData.openDays(contextString(context, 'clinic.id'), daysOffered)
+    return days.map((date) => ({ date, label: formatDay(date, language) }))
+  },
+
+  loadSlots: async ({ context }) => {
+    const language = contextLanguage(context)
+    const clinicId = contextString(context, 'clinic.id')
+    const times = clinicData.freeSlots(clinicId, contextString(context, 'day.date'))
+    return times.map((time) => ({ time, label: formatTime(time, language) }))
+  },
+
+  bookAppointment: async ({ context, msisdn, idempotencyKey }) => {
+    const appointment = clinicData.book({
+      msisdn,
+      clinicId: contextString(context, 'clinic.id'),
+      date: contextString(context, 'day.date'),
+      time: contextString(context, 'slot.time'),
+      idempotencyKey,
+    })
+    return { reference: appointment.reference }
+  },
+
+  confirmAppointment: async ({ context, msisdn }) => {
+    const reference = contextString(context, 'appointment.reference')
+    const appointment = clinicData.updateAppointment(msisdn, reference, 'confirmed')
+    return describeAppointment(appointment, contextLanguage(context))
+  },
+
+  cancelAppointment: async ({ context, msisdn }) => {
+    const reference = contextString(context, 'appointment.reference')
+    const appointment = clinicData.updateAppointment(msisdn, reference, 'cancelled')
+    return describeAppointment(appointment, contextLanguage(context))
+  },
+
+  askNurse: async ({ context, msisdn, idempotencyKey }) => {
+    const question = clinicData.ask({
+      msisdn,
+      age: contextNumber(context, 'age'),
+      question: contextString(context, 'question'),
+      idempotencyKey,
+    })
+    return { reference: question.reference }
+  },
+}
