@@ -1,7 +1,7 @@
 import { findNonGsm7Characters } from '../text/gsm7.ts'
 import type { UssdScreen } from './ussd-session-client.ts'
 
-// Columns inside the frame: about what a feature phone shows per line, and readable in a terminal.
+// Columns inside the frame, chosen for reading in a terminal. Handsets wrap at their own widths.
 const screenWidth = 30
 
 /**
@@ -65,7 +65,7 @@ function wrapLine(line: string): string[] {
 
     if (current !== '') wrapped.push(current)
     current = word
-    // A word wider than the screen is cut, as a handset does.
+    // A word wider than the frame is split across lines.
     while ([...current].length > screenWidth) {
       const characters = [...current]
       wrapped.push(characters.slice(0, screenWidth).join(''))

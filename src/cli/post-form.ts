@@ -12,7 +12,7 @@ export class SwitchboardUnreachableError extends SwitchboardRequestError {
   }
 }
 
-/** Switchboard answered with a status other than 200, which aggregators treat as a hang-up. */
+/** Switchboard replied with a status other than 200, which aggregators treat as a hang-up. */
 export class SwitchboardStatusError extends SwitchboardRequestError {
   override name = 'SwitchboardStatusError'
 
@@ -24,12 +24,13 @@ export class SwitchboardStatusError extends SwitchboardRequestError {
     const shownBody = body.trim() === '' ? '(empty body)' : body.trim()
     super(
       `Switchboard replied HTTP ${status} instead of 200 at ${url}:\n  ${shownBody}\n` +
-        "Africa's Talking ends the session with an error for any reply other than 200.",
+        "Africa's Talking would end the session with an error on any reply other than 200.",
     )
   }
 }
 
-// Africa's Talking waits about 10 s to connect and 15 s for a reply before it drops the hop.
+// Africa's Talking's help centre ("duration of a USSD session", Kenyan operators) gives 10 s to
+// connect and 15 s for the reply before the gateway drops the hop.
 const replyTimeoutMs = 15_000
 
 /**
@@ -58,7 +59,7 @@ function describeFetchFailure(url: string, error: unknown): SwitchboardRequestEr
   if (error instanceof Error && error.name === 'TimeoutError') {
     return new SwitchboardRequestError(
       `Switchboard did not reply within ${replyTimeoutMs / 1000} s at ${url}. ` +
-        "Africa's Talking would have ended the session; check the server's log for a slow task.",
+        "Africa's Talking would have ended the session. Check the server's log for a slow task.",
     )
   }
 
@@ -71,8 +72,8 @@ function describeFetchFailure(url: string, error: unknown): SwitchboardRequestEr
   )
 }
 
-// fetch (undici) raises a TypeError whose cause holds the socket error; when several addresses
-// were tried, the cause is an AggregateError with one socket error per address.
+// fetch (undici in Node 20) raises a TypeError whose cause is the socket error. When several
+// addresses were tried, the cause is an AggregateError that contains one socket error per address.
 function socketErrorCodes(error: unknown): string[] {
   const cause = error instanceof Error ? error.cause : undefined
   const errors = cause instanceof AggregateError ? [cause, ...cause.errors] : [cause]

@@ -5,8 +5,8 @@ import type { Terminal } from './terminal.ts'
 import { UssdSessionClient, type UssdScreen } from './ussd-session-client.ts'
 
 /**
- * Walks USSD sessions against Switchboard and returns the exit status: with `inputs`, one session
- * that sends them in order; without, sessions whose replies are read from the terminal.
+ * Walks USSD sessions against Switchboard and returns the exit status. With `inputs` it sends
+ * them in order in one session. Without, it reads each reply from the terminal.
  */
 export async function runUssdSimulation(
   options: UssdSimulatorOptions,

@@ -10,11 +10,11 @@ export interface UssdSimulatorOptions {
   readonly url: string
   /** Characters a screen may hold after `CON `/`END `, shown against each screen's count. */
   readonly screenLimit: number
-  /** Replies to send in order without reading the terminal; absent for an interactive session. */
+  /** Replies to send in order without reading the terminal, or absent for an interactive session. */
   readonly inputs?: readonly string[]
 }
 
-// Each mode of the simulator is one member; the entry point switches on `mode`.
+// Each mode of the simulator is one member of this union, and the entry point switches on `mode`.
 export type SimulatorOptions = UssdSimulatorOptions
 
 export type SimulatorArguments =

@@ -26,7 +26,7 @@ export function createProcessTerminal(): Terminal {
       output: interactive ? process.stdout : undefined,
       terminal: interactive,
     })
-    // Ctrl-C ends input the way Ctrl-D does; without a listener readline only pauses the stream.
+    // Ctrl-C ends input the way Ctrl-D does, because without a listener readline only pauses.
     lines.on('SIGINT', () => lines.close())
     return { lines, iterator: lines[Symbol.asyncIterator]() }
   }
@@ -54,7 +54,7 @@ export function createProcessTerminal(): Terminal {
         return null
       }
 
-      // A terminal echoes what was typed; piped input would otherwise leave the prompt empty.
+      // A terminal echoes what was typed. Piped input is echoed here so the transcript shows it.
       if (!interactive) process.stdout.write(`${next.value}\n`)
       return next.value
     },

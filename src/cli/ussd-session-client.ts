@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { postForm, SwitchboardRequestError } from './post-form.ts'
 
-/** What Africa's Talking sends on every hop of one dialled session, apart from `text`. */
+/** Fields Africa's Talking sends on every hop of one dialled session, apart from `text`. */
 export interface UssdDial {
   /** The USSD code dialled, such as `*384*123#`. */
   readonly serviceCode: string
