@@ -46,17 +46,32 @@ export function isGsm7Extension(char: string): boolean {
 }
 
 /**
+ * Replaces curly quotes, long dashes, the ellipsis, tabs and odd spaces with their GSM-7 basic
+ * forms and leaves every other character as it is.
+ */
+export function normalizeTypography(text: string): string {
+  let output = ''
+  for (const char of text) output += replacements[char] ?? char
+  return output
+}
+
+/**
  * Rewrites text so that it only uses the GSM-7 basic set and `\n`: `\r\n` becomes `\n`, curly
  * quotes and long dashes become their plain forms, accents outside the set are dropped
  * (`ô` to `o`), and whatever is left outside the set (emoji, ticks, extension characters such
- * as `€` that some USSD gateways mangle) is removed.
+ * as `€` that some USSD gateways mangle) is removed. Runs of spaces become one, and spaces at
+ * the start or end of a line are dropped.
  */
 export function toGsm7Basic(text: string): string {
   let output = ''
   for (const char of text.replace(/\r\n?/g, '\n')) {
     output += mapCharacter(char)
   }
-  return output.replace(/ {2,}/g, ' ').replace(/ +\n/g, '\n')
+  // A removed emoji or tick leaves its neighbouring spaces behind, at the ends of a line too.
+  return output
+    .replace(/ {2,}/g, ' ')
+    .replace(/ +(?=\n|$)/g, '')
+    .replace(/(^|\n) +/g, '$1')
 }
 
 function mapCharacter(char: string): string {
