@@ -28,7 +28,7 @@ describeSessionStoreContract(
     const store = new MemorySessionStore({ now: () => clock })
     return {
       store,
-      elapse: async (_key: string, ms: number) => {
+      elapse: async (ms: number) => {
         clock += ms
       },
     }
@@ -72,17 +72,19 @@ async function connectStore(): Promise<StoreUnderTest & { store: RedisSessionSto
     commandTimeoutMs: 1000,
     logger,
   })
-  return { store, elapse: (key, ms) => shortenTimeToLive(store.sessionKeyOf(key), ms) }
+  return { store, elapse: shortenTimesToLive }
 }
 
-// Redis expires keys by its own clock, so letting time pass means shortening the key's PTTL.
-async function shortenTimeToLive(rawKey: string, ms: number): Promise<void> {
-  const pttl = await plain.pttl(rawKey)
-  if (pttl < 0)
-    throw new Error(`Key ${rawKey} has no time to live (PTTL ${pttl}). Commit must set one.`)
+// Redis expires keys by its own clock, so letting time pass means shortening each PTTL.
+async function shortenTimesToLive(ms: number): Promise<void> {
+  for (const key of await plain.keys(`${keyPrefix}*`)) {
+    const pttl = await plain.pttl(key)
+    // PTTL is -1 for a key that never expires.
+    if (pttl < 0) continue
 
-  // PEXPIRE with a timeout of zero or less deletes the key, as expiry would.
-  await plain.pexpire(rawKey, pttl - ms)
+    // PEXPIRE with a timeout of zero or less deletes the key, as expiry would.
+    await plain.pexpire(key, pttl - ms)
+  }
 }
 
 async function removeKeysAndClose({ store }: { store: RedisSessionStore }): Promise<void> {

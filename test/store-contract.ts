@@ -1,20 +1,22 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import type { SessionStore } from '../src/store/session-store.ts'
+import type { DraftRecord, SessionStore, TimerRecord } from '../src/store/session-store.ts'
 import { sessionRecord } from './support/session-record.ts'
 
 /** A store built for one contract test, with a way to let time pass for it. */
 export interface StoreUnderTest {
   readonly store: SessionStore
   /**
-   * Lets `ms` milliseconds pass for the session `key`. A store with an injected clock moves the
-   * clock; a store with server-side expiry shortens the key's time to live. Rejects when the key
-   * has no time to live.
+   * Lets `ms` milliseconds pass for every key that expires. A store with an injected clock moves
+   * the clock; a store with server-side expiry shortens each key's time to live.
    */
-  elapse(key: string, ms: number): Promise<void>
+  elapse(ms: number): Promise<void>
 }
 
 const alice = '+254700000001'
 const bob = '+254700000002'
+// Timer due times in milliseconds since the epoch, and the lease a claim takes.
+const start = 1_714_557_600_000
+const leaseMs = 30_000
 
 /**
  * Defines the suite every `SessionStore` implementation must pass. `createStore` runs before each
@@ -92,21 +94,21 @@ export function describeSessionStoreContract<Subject extends StoreUnderTest>(
       const record = sessionRecord({ key: 'africastalking:ATUid_ttl' })
       await store.commit(record, 2)
 
-      await subject.elapse(record.key, 1500)
+      await subject.elapse(1500)
       expect(await store.load(record.key)).toEqual(record)
 
-      await subject.elapse(record.key, 600)
+      await subject.elapse(600)
       expect(await store.load(record.key)).toBeNull()
     })
 
     it('commit refreshes time to live', async () => {
       const key = 'africastalking:ATUid_refresh'
       await store.commit(sessionRecord({ key, version: 1 }), 2)
-      await subject.elapse(key, 1500)
+      await subject.elapse(1500)
 
       const second = sessionRecord({ key, version: 2 })
       await store.commit(second, 2)
-      await subject.elapse(key, 1500)
+      await subject.elapse(1500)
 
       expect(await store.load(key)).toEqual(second)
     })
@@ -114,7 +116,7 @@ export function describeSessionStoreContract<Subject extends StoreUnderTest>(
     it('expired session counts as absent', async () => {
       const key = 'africastalking:ATUid_expired'
       await store.commit(sessionRecord({ key, version: 1, value: 'amount' }), 1)
-      await subject.elapse(key, 1100)
+      await subject.elapse(1100)
 
       const restarted = sessionRecord({ key, version: 1, value: 'main' })
       expect(await store.commit(restarted, 60)).toBe(true)
@@ -185,8 +187,121 @@ export function describeSessionStoreContract<Subject extends StoreUnderTest>(
       })
     })
 
+    it('loadDraft of unknown draft is null', async () => {
+      expect(await store.loadDraft(alice, 'wallet')).toBeNull()
+    })
+
+    it('saveDraft then loadDraft round trips', async () => {
+      const saved = draft({ msisdn: alice, flowId: 'wallet' })
+
+      await store.saveDraft(saved, 60)
+
+      expect(await store.loadDraft(alice, 'wallet')).toEqual(saved)
+      expect(await store.loadDraft(alice, 'clinic')).toBeNull()
+      expect(await store.loadDraft(bob, 'wallet')).toBeNull()
+    })
+
+    it('saveDraft replaces earlier draft', async () => {
+      await store.saveDraft(draft({ msisdn: alice, flowId: 'wallet', value: 'recipient' }), 60)
+      const later = draft({ msisdn: alice, flowId: 'wallet', value: 'amount' })
+
+      await store.saveDraft(later, 60)
+
+      expect(await store.loadDraft(alice, 'wallet')).toEqual(later)
+    })
+
+    it('saveDraft sets time to live', async () => {
+      const saved = draft({ msisdn: alice, flowId: 'wallet' })
+      await store.saveDraft(saved, 2)
+
+      await subject.elapse(1500)
+      expect(await store.loadDraft(alice, 'wallet')).toEqual(saved)
+
+      await subject.elapse(600)
+      expect(await store.loadDraft(alice, 'wallet')).toBeNull()
+    })
+
+    it('removeDraft deletes one flow', async () => {
+      await store.saveDraft(draft({ msisdn: alice, flowId: 'wallet' }), 60)
+      const kept = draft({ msisdn: alice, flowId: 'clinic' })
+      await store.saveDraft(kept, 60)
+
+      await store.removeDraft(alice, 'wallet')
+
+      expect(await store.loadDraft(alice, 'wallet')).toBeNull()
+      expect(await store.loadDraft(alice, 'clinic')).toEqual(kept)
+    })
+
+    it('claimDueTimers returns due timers in order', async () => {
+      const later = timer({ id: 'later', dueAt: start + 2000 })
+      const first = timer({ id: 'first', dueAt: start + 1000 })
+      const future = timer({ id: 'future', dueAt: start + 3000 })
+      for (const scheduled of [later, first, future]) await store.scheduleTimer(scheduled)
+
+      expect(await store.claimDueTimers(start, 10, leaseMs)).toEqual([])
+      expect(await store.claimDueTimers(start + 2000, 10, leaseMs)).toEqual([first, later])
+    })
+
+    it('claimDueTimers takes at most limit', async () => {
+      const first = timer({ id: 'first', dueAt: start + 1000 })
+      await store.scheduleTimer(timer({ id: 'second', dueAt: start + 2000 }))
+      await store.scheduleTimer(first)
+
+      expect(await store.claimDueTimers(start + 5000, 1, leaseMs)).toEqual([first])
+    })
+
+    it('claimed timer is hidden for lease', async () => {
+      const due = timer({ id: 'due', dueAt: start })
+      await store.scheduleTimer(due)
+
+      expect(await store.claimDueTimers(start, 10, leaseMs)).toEqual([due])
+      expect(await store.claimDueTimers(start + leaseMs - 1, 10, leaseMs)).toEqual([])
+      expect(await store.claimDueTimers(start + leaseMs, 10, leaseMs)).toEqual([due])
+    })
+
+    it('completeTimer removes claimed timer', async () => {
+      const due = timer({ id: 'due', dueAt: start })
+      await store.scheduleTimer(due)
+      await store.claimDueTimers(start, 10, leaseMs)
+
+      await store.completeTimer(due.id)
+
+      expect(await store.claimDueTimers(start + 10 * leaseMs, 10, leaseMs)).toEqual([])
+    })
+
+    it('scheduleTimer replaces same id', async () => {
+      await store.scheduleTimer(timer({ id: 'reminder', dueAt: start }))
+      const moved = timer({ id: 'reminder', dueAt: start + 5000, event: { type: 'moved' } })
+
+      await store.scheduleTimer(moved)
+
+      expect(await store.claimDueTimers(start + 4999, 10, leaseMs)).toEqual([])
+      expect(await store.claimDueTimers(start + 5000, 10, leaseMs)).toEqual([moved])
+    })
+
     it('ping resolves', async () => {
       await expect(store.ping()).resolves.toBeUndefined()
     })
   })
+}
+
+function draft(fields: Partial<DraftRecord> & Pick<DraftRecord, 'msisdn' | 'flowId'>): DraftRecord {
+  return {
+    flowVersion: 1,
+    flowRevision: 'test',
+    value: 'amount',
+    context: { recipient: '+254700000002' },
+    history: ['main', 'recipient'],
+    savedAt: start,
+    ...fields,
+  }
+}
+
+function timer(fields: Partial<TimerRecord> & Pick<TimerRecord, 'id' | 'dueAt'>): TimerRecord {
+  return {
+    sessionKey: 'africastalking:ATUid_timer',
+    version: 3,
+    event: { type: 'reminder' },
+    ...fields,
+  }
 }

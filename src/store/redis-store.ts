@@ -216,10 +216,9 @@ export class RedisSessionStore implements SessionStore {
         lease: number,
       ): Promise<string[]>
     }
-    // ioredis applies keyPrefix to KEYS, but the script builds item keys from KEYS[2] itself.
-    const prefix = this.options.keyPrefix + timerItemPrefix
+    // ioredis adds keyPrefix to KEYS[2] too, so the script's item keys carry it exactly once.
     const raw = await this.run(() =>
-      client.switchboardClaimTimers(timersDueKey, prefix, now, limit, leaseMs),
+      client.switchboardClaimTimers(timersDueKey, timerItemPrefix, now, limit, leaseMs),
     )
     return raw.map((value) => JSON.parse(value) as TimerRecord)
   }
