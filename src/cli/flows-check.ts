@@ -1,22 +1,30 @@
 import { loadConfig } from '../config.ts'
+import type { Flow } from '../engine/flow.ts'
 import { checkFlow, type Finding } from '../flows/check-flows.ts'
 import { FlowFileError } from '../flows/flow-file-error.ts'
 import { loadFlows } from '../flows/load-flows.ts'
 
 /**
- * Checks every flow in FLOWS_DIR (default `machines/`) and prints what to fix. Exits with 1 when
- * a flow does not load or has an error, so it can gate a deploy.
+ * Checks every flow in a folder (the first argument, or FLOWS_DIR, `machines/` by default) and
+ * prints one line per problem, then a summary. Exits with 1 when a flow does not load or has an
+ * error, so it can gate a deploy.
+ *
+ * Usage: npm run flows:check [-- <folder>]
  */
 async function main(): Promise<number> {
   const config = loadConfig()
   const directory = process.argv[2] ?? config.FLOWS_DIR
 
-  let flows
+  let flows: Flow[]
   try {
-    flows = (await loadFlows(directory)).registry.all()
+    const loaded = await loadFlows(directory, { defaultCountryCode: config.DEFAULT_COUNTRY_CODE })
+    flows = loaded.registry.all()
   } catch (error) {
     if (!(error instanceof FlowFileError)) throw error
-    console.error(`error  ${error.message}`)
+    console.log(`${'error'.padEnd(8)}${error.message}`)
+    console.log(
+      `Could not load the flows in ${directory}: 1 error. Fix it and run the check again.`,
+    )
     return 1
   }
 
@@ -29,17 +37,25 @@ async function main(): Promise<number> {
 
   const errors = findings.filter((finding) => finding.level === 'error').length
   const warnings = findings.length - errors
+  const names = flows.map((flow) => flow.id).join(', ')
   console.log(
-    `${flows.length} flows checked in ${directory}: ${errors} errors, ${warnings} warnings`,
+    `Checked ${count(flows.length, 'flow')} in ${directory}${names === '' ? '' : ` (${names})`}: ` +
+      `${count(errors, 'error')}, ${count(warnings, 'warning')}.` +
+      (errors > 0 ? ' Fix the errors before the flows go live.' : ''),
   )
   return errors > 0 ? 1 : 0
 }
 
+/** One finding as a line: `error   clinic confirm_booking [sw]: prompt is ...`. */
 function formatFinding(finding: Finding): string {
   const where = [finding.flow, finding.state, finding.language && `[${finding.language}]`]
     .filter(Boolean)
     .join(' ')
   return `${finding.level.padEnd(8)}${where}: ${finding.message}`
+}
+
+function count(value: number, noun: string): string {
+  return `${value} ${noun}${value === 1 ? '' : 's'}`
 }
 
 process.exitCode = await main()
