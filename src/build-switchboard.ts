@@ -1,9 +1,12 @@
 import type { Logger } from 'pino'
 import { createAfricasTalkingUssdChannel } from './channels/africastalking/ussd-channel.ts'
+import { createAfricasTalkingVoiceChannel } from './channels/africastalking/voice-channel.ts'
 import type { Config } from './config.ts'
 import type { EffectSink } from './engine/effects.ts'
 import { defaultMessages } from './engine/messages.ts'
 import { UssdEngine } from './engine/ussd-engine.ts'
+import { VoiceEngine } from './engine/voice-engine.ts'
+import { defaultVoiceMessages } from './engine/voice-messages.ts'
 import { loadFlows } from './flows/load-flows.ts'
 import { createApp } from './http/create-app.ts'
 import { LogSmsSink } from './messaging/log-sms-sender.ts'
@@ -24,7 +27,9 @@ export async function buildSwitchboard(
   overrides: SwitchboardOverrides = {},
 ) {
   const store = overrides.store ?? (await createStore(config, logger))
-  const { registry, routes } = await loadFlows(config.FLOWS_DIR)
+  const { registry, routes } = await loadFlows(config.FLOWS_DIR, {
+    defaultCountryCode: config.DEFAULT_COUNTRY_CODE,
+  })
   const effects = overrides.effects ?? new LogSmsSink(logger)
 
   const engine = new UssdEngine({
@@ -40,11 +45,42 @@ export async function buildSwitchboard(
     defaultLanguage: config.DEFAULT_LANGUAGE,
   })
 
-  const ussdChannels = [
-    createAfricasTalkingUssdChannel({ defaultCountryCode: config.DEFAULT_COUNTRY_CODE }),
-  ]
-  const app = createApp({ engine, store, logger, ussdChannels, now: overrides.now })
-  return { app, store, registry, routes, engine, effects }
+  const voiceEngine = new VoiceEngine({
+    store,
+    flows: registry,
+    effects,
+    logger,
+    messages: defaultMessages,
+    voiceMessages: defaultVoiceMessages,
+    sessionTtlSeconds: config.SESSION_TTL_SECONDS,
+    hopBudgetMs: config.HOP_BUDGET_MS,
+    defaultCountryCode: config.DEFAULT_COUNTRY_CODE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
+    keys: {
+      more: config.VOICE_KEY_MORE,
+      back: config.VOICE_KEY_BACK,
+      repeat: config.VOICE_KEY_REPEAT,
+    },
+    digitsTimeoutSeconds: config.VOICE_DIGITS_TIMEOUT_SECONDS,
+    recordMaxSeconds: config.VOICE_RECORD_MAX_SECONDS,
+    maxSilentPrompts: config.VOICE_MAX_SILENT_PROMPTS,
+    maxInvalidPrompts: config.VOICE_MAX_INVALID_PROMPTS,
+  })
+
+  const channelOptions = { defaultCountryCode: config.DEFAULT_COUNTRY_CODE }
+  const ussdChannels = [createAfricasTalkingUssdChannel(channelOptions)]
+  const voiceChannels = [createAfricasTalkingVoiceChannel(channelOptions)]
+  const app = createApp({
+    engine,
+    voiceEngine,
+    store,
+    logger,
+    ussdChannels,
+    voiceChannels,
+    publicBaseUrl: config.PUBLIC_BASE_URL,
+    now: overrides.now,
+  })
+  return { app, store, registry, routes, engine, voiceEngine, effects }
 }
 
 async function createStore(config: Config, logger: Logger): Promise<SessionStore> {

@@ -1,6 +1,16 @@
 import { z } from 'zod'
 
 const integer = (fallback: number) => z.coerce.number().int().positive().default(fallback)
+const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
+// One phone-pad key, other than `#`, which ends typed input on a call.
+const voiceKey = (fallback: string) =>
+  z
+    .string()
+    .regex(/^[0-9*]$/, 'one phone-pad key: a digit or "*"')
+    .default(fallback)
+
+/** Country code assumed for local numbers when DEFAULT_COUNTRY_CODE is not set (Kenya). */
+export const defaultCountryCode = '254'
 
 const environmentSchema = z.object({
   PORT: integer(3000),
@@ -23,8 +33,24 @@ const environmentSchema = z.object({
   DEFAULT_COUNTRY_CODE: z
     .string()
     .regex(/^\d{1,3}$/)
-    .default('254'),
+    .default(defaultCountryCode),
   DEFAULT_LANGUAGE: z.string().default('en'),
+  /**
+   * Public origin of this service (`https://switchboard.example.org`), used in the callback URLs
+   * of voice replies. Unset: the origin of each incoming request.
+   */
+  PUBLIC_BASE_URL: z.string().url().optional(),
+  /** Seconds a call waits for key presses before it plays the fallback and asks again. */
+  VOICE_DIGITS_TIMEOUT_SECONDS: z.coerce.number().int().min(3).max(60).default(15),
+  /** Silent answers in a row a caller is asked again for before the call ends with an SMS. */
+  VOICE_MAX_SILENT_PROMPTS: count(2),
+  /** Invalid answers in a row a caller is asked again for before the call ends with an SMS. */
+  VOICE_MAX_INVALID_PROMPTS: count(3),
+  /** Seconds a recorded free-text answer may last. */
+  VOICE_RECORD_MAX_SECONDS: z.coerce.number().int().min(5).max(600).default(60),
+  VOICE_KEY_MORE: voiceKey('9'),
+  VOICE_KEY_BACK: voiceKey('0'),
+  VOICE_KEY_REPEAT: voiceKey('*'),
 })
 
 export type Config = z.infer<typeof environmentSchema>
@@ -32,8 +58,20 @@ export type Config = z.infer<typeof environmentSchema>
 /** Reads the configuration from environment variables and reports every invalid one. */
 export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
   const parsed = environmentSchema.safeParse(environment)
-  if (parsed.success) return parsed.data
+  if (parsed.success && distinctVoiceKeys(parsed.data)) return parsed.data
 
-  const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
+  const problems = parsed.success
+    ? [
+        `VOICE_KEY_MORE, VOICE_KEY_BACK, VOICE_KEY_REPEAT: must be three different keys, not ${voiceKeys(parsed.data).join(', ')}`,
+      ]
+    : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
   throw new Error(`Invalid configuration in the environment:\n  ${problems.join('\n  ')}`)
+}
+
+function voiceKeys(config: Config): string[] {
+  return [config.VOICE_KEY_MORE, config.VOICE_KEY_BACK, config.VOICE_KEY_REPEAT]
+}
+
+function distinctVoiceKeys(config: Config): boolean {
+  return new Set(voiceKeys(config)).size === 3
 }

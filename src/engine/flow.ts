@@ -34,6 +34,22 @@ export interface InputSpec {
   readonly sensitive?: boolean
 }
 
+/** How a free-text answer is collected on a call, where a caller cannot type letters. */
+export type VoiceFreeText = 'record' | 'sms'
+
+/** How a screen sounds on a voice call, where it differs from the text channels. */
+export interface VoiceSpec {
+  /** Spoken in place of the screen's prompt. */
+  readonly prompt?: LocalizedText
+  /**
+   * Recorded prompt per language (`{ sw: 'https://...' }`), played in place of the spoken prompt
+   * and option list, so the recording must read the options too.
+   */
+  readonly audio?: Readonly<Record<string, string>>
+  /** Required on `text` inputs of flows routed for voice. */
+  readonly freeText?: VoiceFreeText
+}
+
 /** What a state that waits for the subscriber shows and accepts. */
 export interface ScreenSpec {
   readonly prompt: LocalizedText
@@ -44,6 +60,7 @@ export interface ScreenSpec {
   readonly confirm?: boolean
   /** False on screens that must not go back (after a payment, for example). */
   readonly back?: boolean
+  readonly voice?: VoiceSpec
 }
 
 /** A backend call the engine runs on entering the state, within the hop's time budget. */

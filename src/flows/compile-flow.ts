@@ -84,6 +84,7 @@ function compileState(name: string, state: FlowFileState): Record<string, unknow
       input: state.input,
       confirm: state.confirm,
       back: state.back,
+      voice: state.voice,
     },
   }
   return { meta, entry, on: { ANSWER: answerTransitions(name, state) } }
@@ -180,11 +181,21 @@ function checkReferences(
     }
 
     const labels = state.options?.map((option) => option.label) ?? []
-    for (const text of [state.prompt, state.end, state.sms, state.input?.error, ...labels]) {
+    const texts = [state.prompt, state.end, state.sms, state.input?.error, state.voice?.prompt]
+    for (const text of [...texts, ...labels]) {
       if (text === undefined || typeof text === 'string') continue
       const missing = file.languages.filter((language) => text[language] === undefined)
       if (missing.length > 0)
         fail(at, `has no ${missing.join(', ')} text for ${JSON.stringify(text)}. Add it.`)
+    }
+
+    const audioLanguages = Object.keys(state.voice?.audio ?? {})
+    const unknown = audioLanguages.filter((language) => !file.languages.includes(language))
+    if (unknown.length > 0) {
+      fail(
+        `${at}.voice.audio`,
+        `has audio for ${unknown.join(', ')}, which the flow does not list in languages (${file.languages.join(', ')}). Remove it or add the language.`,
+      )
     }
   }
 }

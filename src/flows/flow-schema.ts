@@ -26,6 +26,19 @@ const inputSchema = z.strictObject({
   sensitive: z.boolean().optional(),
 })
 
+const httpsUrl = z
+  .string()
+  .regex(/^https:\/\/\S+$/, 'an https URL of an audio file, such as "https://example.org/menu.mp3"')
+
+/** How the state sounds on a voice call. */
+const voiceSchema = z.strictObject({
+  prompt: localizedText.optional(),
+  /** Recorded prompt per language, played instead of the spoken prompt and options. */
+  audio: z.record(languageCode, httpsUrl).optional(),
+  /** How a text input is answered on a call: a recording, or a hand-over to SMS. */
+  freeText: z.enum(['record', 'sms']).optional(),
+})
+
 const conditionSchema = z.strictObject({
   /** Context path that must hold a value other than null, false, 0, "" or an empty list. */
   when: z.string().min(1).optional(),
@@ -47,6 +60,7 @@ const stateSchema = z
     sms: localizedText.optional(),
     confirm: z.boolean().optional(),
     back: z.boolean().optional(),
+    voice: voiceSchema.optional(),
   })
   .superRefine((state, ctx) => {
     const kinds = ['options', 'list', 'input', 'task', 'branch', 'end'] as const
@@ -69,6 +83,21 @@ const stateSchema = z
         code: 'custom',
         path: ['prompt'],
         message: `a state with ${kind} needs a prompt`,
+      })
+    }
+    if (state.voice !== undefined && !waits) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voice'],
+        message: `voice applies to states with options, list or input, not to a state with ${kind}`,
+      })
+    }
+    if (state.voice?.freeText !== undefined && state.input?.type !== 'text') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['voice', 'freeText'],
+        message:
+          'voice.freeText applies only to input of type text, because callers key other inputs in on the phone pad',
       })
     }
     if ((kind === 'list' || kind === 'input' || kind === 'task') && state.next === undefined) {

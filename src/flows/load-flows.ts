@@ -4,10 +4,12 @@ import { join, relative } from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
+import { defaultCountryCode } from '../config.ts'
 import type { Flow, Task } from '../engine/flow.ts'
 import { FlowRegistry } from '../engine/flow-registry.ts'
 import { compileFlow } from './compile-flow.ts'
 import { checkMachine } from './check-machine.ts'
+import { checkVoiceFlow } from './check-voice-flow.ts'
 import { FlowFileError } from './flow-file-error.ts'
 import { flowFileSchema } from './flow-schema.ts'
 
@@ -15,10 +17,20 @@ const routesSchema = z.strictObject({
   ussd: z
     .record(z.string().regex(/^\*[\d*]+#$/, 'a service code such as "*384*123#"'), z.string())
     .default({}),
-  voice: z.record(z.string(), z.string()).default({}),
+  voice: z
+    .record(
+      z.string().regex(/^\+[\d -]+$/, 'an international phone number such as "+254711000000"'),
+      z.string(),
+    )
+    .default({}),
 })
 
 export type Routes = z.infer<typeof routesSchema>
+
+export interface LoadFlowsOptions {
+  /** Country code for route numbers written with the local trunk prefix (`+2540711...`). */
+  readonly defaultCountryCode?: string
+}
 
 /**
  * Loads every flow in `directory` and the routes in its `routes.yaml`:
@@ -27,6 +39,7 @@ export type Routes = z.infer<typeof routesSchema>
  */
 export async function loadFlows(
   directory: string,
+  options: LoadFlowsOptions = {},
 ): Promise<{ registry: FlowRegistry; routes: Routes }> {
   const registry = new FlowRegistry()
   const names = (await readdir(directory)).sort()
@@ -41,7 +54,26 @@ export async function loadFlows(
   for (const [serviceCode, flowId] of Object.entries(routes.ussd)) {
     registry.routeServiceCode(serviceCode, flowId)
   }
+  routeVoiceNumbers(registry, routes, join(directory, 'routes.yaml'), options)
   return { registry, routes }
+}
+
+function routeVoiceNumbers(
+  registry: FlowRegistry,
+  routes: Routes,
+  path: string,
+  options: LoadFlowsOptions,
+): void {
+  for (const [number, flowId] of Object.entries(routes.voice)) {
+    try {
+      registry.routeVoiceNumber(number, flowId, options.defaultCountryCode ?? defaultCountryCode)
+    } catch (error) {
+      throw new FlowFileError(displayPath(path), `voice."${number}"`, (error as Error).message)
+    }
+
+    const flow = registry.get(flowId)
+    if (flow !== undefined) checkVoiceFlow(flow, number)
+  }
 }
 
 /** Loads one YAML or JSON flow file with its tasks module, if there is one. */

@@ -3,7 +3,9 @@ import { Hono } from 'hono'
 import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from 'pino'
 import type { UssdChannel } from '../channels/ussd-channel.ts'
+import type { VoiceChannel } from '../channels/voice-channel.ts'
 import type { UssdEngine } from '../engine/ussd-engine.ts'
+import type { VoiceEngine } from '../engine/voice-engine.ts'
 import type { SessionStore } from '../store/session-store.ts'
 import { readForm } from './read-form.ts'
 import { maskForm } from './mask-form.ts'
@@ -13,6 +15,10 @@ export interface AppDependencies {
   readonly store: SessionStore
   readonly logger: Logger
   readonly ussdChannels: readonly UssdChannel[]
+  readonly voiceEngine?: VoiceEngine
+  readonly voiceChannels?: readonly VoiceChannel[]
+  /** Origin put in the callback URLs of voice replies; unset, the request's own origin. */
+  readonly publicBaseUrl?: string
   /** Milliseconds since the epoch; injected for tests. */
   readonly now?: () => number
 }
@@ -87,10 +93,55 @@ export function createApp(dependencies: AppDependencies): Hono<{ Variables: Vari
     )
   }
 
+  const voiceEngine = dependencies.voiceEngine
+  if (voiceEngine !== undefined) {
+    const voiceOptions = { publicBaseUrl: dependencies.publicBaseUrl, now }
+    for (const channel of dependencies.voiceChannels ?? []) {
+      addVoiceRoute(app, channel, voiceEngine, voiceOptions)
+    }
+  }
+
   app.notFound((c) => c.text(`No route for ${c.req.method} ${c.req.path}.`, 404))
   app.onError((error, c) => {
     c.get('logger')?.error({ err: error }, 'request failed')
     return c.text('Internal error.', 500)
   })
   return app
+}
+
+/**
+ * Serves one provider's voice callbacks. Callback URLs in replies use `publicBaseUrl` when set,
+ * because behind a proxy the request's own origin is not the one the aggregator can reach.
+ */
+function addVoiceRoute(
+  app: Hono<{ Variables: Variables }>,
+  channel: VoiceChannel,
+  engine: VoiceEngine,
+  options: { readonly publicBaseUrl?: string; readonly now: () => number },
+): void {
+  const path = `/${channel.provider}/voice`
+  const limit = bodyLimit({
+    maxSize: maxCallbackBytes,
+    onError: (c) =>
+      c.text(
+        `Body is larger than ${maxCallbackBytes} bytes; a voice callback is a short form.`,
+        413,
+      ),
+  })
+
+  app.post(path, limit, async (c) => {
+    const url = new URL(c.req.url)
+    const form = await readForm(c)
+    const call = form.ok ? channel.parseCallback(form.value, url.searchParams, options.now()) : form
+    if (!call.ok) return c.text(call.problem.message, call.problem.status)
+
+    const reply = await engine.handle(call.value)
+    const origin = options.publicBaseUrl?.replace(/\/+$/, '') ?? url.origin
+    const rendered = channel.renderReply(reply, origin + path)
+    return c.body(rendered.body, 200, { 'content-type': rendered.contentType })
+  })
+
+  app.all(path, (c) =>
+    c.text(`Method ${c.req.method} is not allowed on ${path}. Use POST.`, 405, { allow: 'POST' }),
+  )
 }

@@ -1,0 +1,364 @@
+import { initialTransition } from 'xstate'
+import type { Logger } from 'pino'
+import { normalizeInput } from '../text/digits.ts'
+import { maskMsisdn } from '../text/phone.ts'
+import type { SessionRecord, SessionStore } from '../store/session-store.ts'
+import { dispatchEffects, isStoreFailure, saveChosenLanguage } from './after-commit.ts'
+import type { EffectSink } from './effects.ts'
+import type { LocalizedText } from './flow.ts'
+import { FlowCursor } from './flow-cursor.ts'
+import type { FlowRegistry } from './flow-registry.ts'
+import { localize } from './localize.ts'
+import { restoreSnapshot, SnapshotMismatchError } from './restore-snapshot.ts'
+import type { VoiceCallback } from './voice-call.ts'
+import { finishCall } from './voice-finish.ts'
+import type { VoiceMessages } from './voice-messages.ts'
+import { spokenText, type VoiceReply } from './voice-reply.ts'
+import {
+  acceptAnswer,
+  applyVoiceDigits,
+  finishKey,
+  isRecordScreen,
+  type VoiceScreenSettings,
+} from './voice-screen.ts'
+import { voiceSessionKey, type VoiceCallState, type VoiceSessionRecord } from './voice-session.ts'
+import { renderVoiceTurn, type VoiceTurn } from './voice-turn.ts'
+
+export interface VoiceEngineOptions extends VoiceScreenSettings {
+  readonly store: SessionStore
+  readonly flows: FlowRegistry
+  readonly effects: EffectSink
+  readonly logger: Logger
+  /** How long a call's session lives after its last callback. */
+  readonly sessionTtlSeconds: number
+  /** Time a callback may spend on flow tasks before it answers. */
+  readonly hopBudgetMs: number
+  /** Language of the engine's own messages before a flow is known. */
+  readonly defaultLanguage: string
+  /** Silent answers in a row that are asked again; the next one ends the call. */
+  readonly maxSilentPrompts: number
+  /** Invalid answers in a row that are asked again; the next one ends the call. */
+  readonly maxInvalidPrompts: number
+}
+
+// A save that loses the version race reloads and tries again this many times.
+const maxCommitAttempts = 4
+
+/**
+ * Runs voice calls on the same flows as USSD: loads the call's session, applies the keys pressed
+ * or the recording made, moves the flow, saves with a version check, then dispatches effects. It
+ * never throws: every failure becomes a spoken apology that ends the call.
+ *
+ * Voice callbacks carry no cumulative input, so retries are fenced by step: every callback URL in
+ * a reply carries the session version it answers (`?step=3`). A callback with an older step, or a
+ * repeated first callback (no step, session exists), gets the stored reply again and changes
+ * nothing.
+ */
+export class VoiceEngine {
+  constructor(private readonly options: VoiceEngineOptions) {}
+
+  async handle(call: VoiceCallback): Promise<VoiceReply> {
+    const key = voiceSessionKey(call.provider, call.sessionId)
+    const logger = this.options.logger.child({
+      sessionId: call.sessionId,
+      msisdn: maskMsisdn(call.msisdn),
+      channel: 'voice',
+    })
+
+    // The final notification expects no script, even when closing the session fails.
+    if (!call.active) {
+      await finishCall(key, call, this.options, logger).catch((error: unknown) => {
+        logger.error({ err: error }, 'failed to close the call session')
+      })
+      return { actions: [] }
+    }
+
+    try {
+      for (let attempt = 1; attempt <= maxCommitAttempts; attempt += 1) {
+        const outcome = await this.attempt(key, call, logger)
+        if (outcome !== 'conflict') return outcome
+        logger.info({ attempt }, 'call session changed during the callback, retrying')
+      }
+      logger.warn('call session kept changing during the callback, giving up')
+      return this.message('failure')
+    } catch (error) {
+      return this.failureReply(error, logger)
+    }
+  }
+
+  private async attempt(
+    key: string,
+    call: VoiceCallback,
+    logger: Logger,
+  ): Promise<VoiceReply | 'conflict'> {
+    const record = (await this.options.store.load(key)) as VoiceSessionRecord | null
+    if (record === null) {
+      if (call.step === undefined) return this.start(key, call, logger)
+      logger.warn({ step: call.step }, 'callback for a call without a session, ending it')
+      return this.message('callLost')
+    }
+
+    if (record.msisdn !== call.msisdn) {
+      logger.warn({ owner: maskMsisdn(record.msisdn) }, 'call session id reused by another number')
+      return this.message('notYourCall', record.context)
+    }
+
+    // Fencing: only a callback for the stored version may advance the session.
+    if (call.step !== record.version || record.status !== 'active') {
+      logger.info(
+        { step: call.step ?? null, version: record.version, status: record.status },
+        'repeated or stale callback, returning the stored reply',
+      )
+      return record.voice.reply
+    }
+
+    return this.continue(record, call, logger)
+  }
+
+  private async start(
+    key: string,
+    call: VoiceCallback,
+    logger: Logger,
+  ): Promise<VoiceReply | 'conflict'> {
+    // An unknown number gets a spoken apology, after which the empty script ends the call. A
+    // <Reject/> would sound like a network fault, so the caller would try again.
+    const flow = this.options.flows.forVoiceNumber(call.line)
+    if (flow === undefined) {
+      logger.warn({ line: call.line }, 'no flow for this voice number')
+      return this.message('unknownNumber')
+    }
+
+    const contact = await this.options.store.loadContact(call.msisdn)
+    const language = contact?.language ?? flow.defaultLanguage
+    const [snapshot] = initialTransition(flow.machine, { msisdn: call.msisdn, language })
+    const cursor = new FlowCursor(
+      flow,
+      snapshot,
+      { history: [], pages: [0], shown: 0 },
+      { key, msisdn: call.msisdn, version: 0 },
+    )
+    if (flow.languageState !== undefined && contact?.language === undefined)
+      cursor.jump(flow.languageState)
+
+    logger.info(
+      { flow: flow.id, revision: flow.revision, direction: call.direction },
+      'call started',
+    )
+    await cursor.settle(call.receivedAt + this.options.hopBudgetMs, logger)
+    const state: VoiceCallState = {
+      line: call.line,
+      direction: call.direction,
+      silentPrompts: 0,
+      invalidPrompts: 0,
+      reply: { actions: [] },
+    }
+    return this.save(cursor, key, call, 0, state, { kind: 'screen' }, logger)
+  }
+
+  private async continue(
+    record: VoiceSessionRecord,
+    call: VoiceCallback,
+    logger: Logger,
+  ): Promise<VoiceReply | 'conflict'> {
+    const flow = this.options.flows.get(record.flowId)
+    let snapshot
+    try {
+      if (flow === undefined)
+        throw new SnapshotMismatchError(`flow "${record.flowId}" is no longer loaded`)
+      snapshot = restoreSnapshot(flow, record)
+    } catch (error) {
+      if (!(error instanceof SnapshotMismatchError)) throw error
+      logger.warn(
+        { flow: record.flowId, storedVersion: record.flowVersion, reason: error.message },
+        'stored call session does not match the current flow, ending it',
+      )
+      await this.options.store.remove(record.key)
+      return this.message('flowUpdated', record.context)
+    }
+
+    const cursor = new FlowCursor(flow, snapshot, record, {
+      key: record.key,
+      msisdn: record.msisdn,
+      version: record.version,
+    })
+    const screen = cursor.meta().screen
+    const state = record.voice
+
+    const answer = readAnswer(call, screen !== undefined && isRecordScreen(screen))
+    if (answer.kind === 'digits' && answer.value === this.options.keys.repeat) {
+      // Repeating the prompt changes nothing, so it is not saved and uses no retry.
+      const session = this.turnSession(record.key, call, state, record.version)
+      return { actions: renderVoiceTurn(cursor, this.options, session, { kind: 'screen' }).actions }
+    }
+
+    if (answer.kind === 'silent') {
+      const silentPrompts = state.silentPrompts + 1
+      const next = { ...state, silentPrompts }
+      if (silentPrompts > this.options.maxSilentPrompts) {
+        logger.info({ silentPrompts }, 'caller stayed silent, ending the call')
+        return this.save(
+          cursor,
+          record.key,
+          call,
+          record.version,
+          next,
+          { kind: 'noInput' },
+          logger,
+        )
+      }
+      // After a timeout the fallback already said that nothing arrived, so it is not said twice.
+      const notice = call.timedOut ? undefined : this.noInputNotice(cursor)
+      return this.save(
+        cursor,
+        record.key,
+        call,
+        record.version,
+        next,
+        { kind: 'screen', notice },
+        logger,
+      )
+    }
+
+    const outcome =
+      answer.kind === 'recording'
+        ? acceptAnswer(cursor, answer.value)
+          ? 'accepted'
+          : 'rejected'
+        : applyVoiceDigits(cursor, answer.value, this.options)
+
+    if (outcome === 'rejected') {
+      const invalidPrompts = state.invalidPrompts + 1
+      const next = { ...state, silentPrompts: 0, invalidPrompts }
+      if (invalidPrompts > this.options.maxInvalidPrompts) {
+        logger.info({ invalidPrompts }, 'caller kept giving invalid answers, ending the call')
+        return this.save(
+          cursor,
+          record.key,
+          call,
+          record.version,
+          next,
+          { kind: 'noInput' },
+          logger,
+        )
+      }
+      const notice = cursor.text(cursor.error ?? this.options.messages.invalidChoice)
+      return this.save(
+        cursor,
+        record.key,
+        call,
+        record.version,
+        next,
+        { kind: 'screen', notice },
+        logger,
+      )
+    }
+
+    await cursor.settle(call.receivedAt + this.options.hopBudgetMs, logger)
+    const next = { ...state, silentPrompts: 0, invalidPrompts: 0 }
+    return this.save(cursor, record.key, call, record.version, next, { kind: 'screen' }, logger)
+  }
+
+  private turnSession(key: string, call: VoiceCallback, state: VoiceCallState, step: number) {
+    return { key, msisdn: call.msisdn, line: state.line, step }
+  }
+
+  private noInputNotice(cursor: FlowCursor): string {
+    const screen = cursor.meta().screen
+    const menu = screen?.options !== undefined || screen?.list !== undefined
+    return cursor.text(
+      menu ? this.options.voiceMessages.noChoice : this.options.voiceMessages.noAnswer,
+    )
+  }
+
+  /** Renders the turn, saves the session at `version + 1`, then runs its effects. */
+  private async save(
+    cursor: FlowCursor,
+    key: string,
+    call: VoiceCallback,
+    version: number,
+    state: VoiceCallState,
+    turn: VoiceTurn,
+    logger: Logger,
+  ): Promise<VoiceReply | 'conflict'> {
+    const session = this.turnSession(key, call, state, version + 1)
+    const rendered = renderVoiceTurn(cursor, this.options, session, turn)
+    const reply: VoiceReply = { actions: rendered.actions }
+    const record: VoiceSessionRecord = {
+      key,
+      msisdn: call.msisdn,
+      flowId: cursor.flow.id,
+      flowVersion: cursor.flow.version,
+      flowRevision: cursor.flow.revision,
+      version: version + 1,
+      status: rendered.status,
+      value: cursor.snapshot.value,
+      context: cursor.context,
+      history: cursor.history,
+      pages: cursor.pages,
+      shown: cursor.shown,
+      // Voice callbacks carry no cumulative input; the step in the callback URL fences retries.
+      lastInputLength: 0,
+      lastInputHash: '',
+      lastReply: { end: rendered.status !== 'active', text: spokenText(reply) },
+      updatedAt: call.receivedAt,
+      voice: { ...state, reply, ...(rendered.outcome ? { outcome: rendered.outcome } : {}) },
+    }
+
+    if (!(await this.options.store.commit(record, this.options.sessionTtlSeconds)))
+      return 'conflict'
+    logger.info(
+      {
+        flow: cursor.flow.id,
+        state: cursor.snapshot.value,
+        version: record.version,
+        status: record.status,
+        outcome: rendered.outcome,
+      },
+      'call step answered',
+    )
+
+    await saveChosenLanguage(this.options.store, cursor, call.msisdn, logger)
+    await dispatchEffects(this.options.effects, cursor.effects, logger)
+    return reply
+  }
+
+  private failureReply(error: unknown, logger: Logger): VoiceReply {
+    if (isStoreFailure(error)) {
+      logger.error({ err: error }, 'session store unavailable')
+      return this.message('unavailable')
+    }
+    logger.error({ err: error }, 'flow failed during the call')
+    return this.message('failure')
+  }
+
+  /** A spoken message that ends the call, in the session's language when there is one. */
+  private message(name: keyof VoiceMessages, context?: Record<string, unknown>): VoiceReply {
+    const language =
+      typeof context?.['language'] === 'string' ? context['language'] : this.options.defaultLanguage
+    const text: LocalizedText = this.options.voiceMessages[name]
+    return {
+      actions: [{ kind: 'say', text: localize(text, language, this.options.defaultLanguage) }],
+    }
+  }
+}
+
+type Answer =
+  | { readonly kind: 'silent' }
+  | { readonly kind: 'digits'; readonly value: string }
+  | { readonly kind: 'recording'; readonly value: string }
+
+/**
+ * Reads what the caller gave: a recording on a record screen, otherwise the keys pressed with the
+ * finish key removed (`1#` is `1`). No keys, or only the finish key, is silence.
+ */
+function readAnswer(call: VoiceCallback, recording: boolean): Answer {
+  if (recording) {
+    const url = call.recordingUrl?.trim() ?? ''
+    return url === '' ? { kind: 'silent' } : { kind: 'recording', value: url }
+  }
+
+  let digits = normalizeInput(call.digits ?? '').replace(/\s+/g, '')
+  if (digits.endsWith(finishKey)) digits = digits.slice(0, -finishKey.length)
+  if (digits === '') return { kind: 'silent' }
+  return { kind: 'digits', value: digits }
+}

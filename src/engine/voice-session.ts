@@ -1,0 +1,35 @@
+import type { SessionRecord } from '../store/session-store.ts'
+import type { CallEnd } from './voice-call.ts'
+import type { VoiceReply } from './voice-reply.ts'
+
+/** How a call's session ended, for logs and reports. */
+export type CallOutcome = 'completed' | 'sms-handoff' | 'no-input' | 'hung-up' | 'not-answered'
+
+/** What the voice engine keeps about a call beside the flow's snapshot. */
+export interface VoiceCallState {
+  /** E.164 number of the line the call is on. */
+  readonly line: string
+  readonly direction: 'inbound' | 'outbound'
+  /** Silent answers in a row on the current screen. */
+  readonly silentPrompts: number
+  /** Invalid answers in a row on the current screen. */
+  readonly invalidPrompts: number
+  /** The last reply, returned again for a repeated or stale callback. */
+  readonly reply: VoiceReply
+  readonly outcome?: CallOutcome
+  /** Set by the final notification; a second one finds it and changes nothing. */
+  readonly ended?: CallEnd & { readonly at: number }
+}
+
+/**
+ * A session record of a call. Stores keep a record as the engine gives it, so the `voice` field
+ * comes back on load.
+ */
+export interface VoiceSessionRecord extends SessionRecord {
+  readonly voice: VoiceCallState
+}
+
+/** The store key of a call's session: `<provider>-voice:<sessionId>`. */
+export function voiceSessionKey(provider: string, sessionId: string): string {
+  return `${provider}-voice:${sessionId}`
+}
