@@ -223,13 +223,13 @@ export function describeSessionStoreContract<Subject extends StoreUnderTest>(
 
     it('removeDraft deletes one flow', async () => {
       await store.saveDraft(draft({ msisdn: alice, flowId: 'wallet' }), 60)
-      const kept = draft({ msisdn: alice, flowId: 'clinic' })
-      await store.saveDraft(kept, 60)
+      const clinicDraft = draft({ msisdn: alice, flowId: 'clinic' })
+      await store.saveDraft(clinicDraft, 60)
 
       await store.removeDraft(alice, 'wallet')
 
       expect(await store.loadDraft(alice, 'wallet')).toBeNull()
-      expect(await store.loadDraft(alice, 'clinic')).toEqual(kept)
+      expect(await store.loadDraft(alice, 'clinic')).toEqual(clinicDraft)
     })
 
     it('claimDueTimers returns due timers in order', async () => {
