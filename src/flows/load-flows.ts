@@ -9,6 +9,7 @@ import type { Flow, Task } from '../engine/flow.ts'
 import { FlowRegistry } from '../engine/flow-registry.ts'
 import { compileFlow } from './compile-flow.ts'
 import { checkMachine } from './check-machine.ts'
+import { explainMachineError } from './checks/explain-machine-error.ts'
 import { checkVoiceFlow } from './check-voice-flow.ts'
 import { FlowFileError } from './flow-file-error.ts'
 import { flowFileSchema } from './flow-schema.ts'
@@ -105,7 +106,14 @@ export async function loadFlowFile(path: string): Promise<Flow> {
 }
 
 async function loadFlowModule(path: string): Promise<Flow> {
-  const module = (await import(pathToFileURL(path).href)) as { default?: Flow }
+  let module: { default?: Flow }
+  try {
+    module = (await import(pathToFileURL(path).href)) as typeof module
+  } catch (error) {
+    const { path: where, reason } = explainMachineError(error)
+    throw new FlowFileError(displayPath(path), where, reason)
+  }
+
   const flow = module.default
   if (flow === undefined || typeof flow.id !== 'string') {
     throw new FlowFileError(

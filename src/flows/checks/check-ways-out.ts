@@ -21,7 +21,7 @@ export function checkWaysOut(flow: Flow): Finding[] {
     if (edges.every((edge) => edge.targets.length === 0)) {
       add(
         'error',
-        'this state is not an end, but nothing leads on from it, so callers who get here are stuck. Add options or next:, or make it an end.',
+        'this state is not an end, but no transition leads on from it, so callers who get here are stuck. Add a transition that leaves it, or make it a final state.',
       )
       continue
     }
