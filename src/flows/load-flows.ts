@@ -10,6 +10,7 @@ import { FlowRegistry } from '../engine/flow-registry.ts'
 import { compileFlow } from './compile-flow.ts'
 import { checkMachine } from './check-machine.ts'
 import { explainMachineError } from './checks/explain-machine-error.ts'
+import { explainSchemaIssue } from './checks/explain-schema-issue.ts'
 import { checkVoiceFlow } from './check-voice-flow.ts'
 import { FlowFileError } from './flow-file-error.ts'
 import { flowFileSchema } from './flow-schema.ts'
@@ -91,12 +92,8 @@ export async function loadFlowFile(path: string): Promise<Flow> {
 
   const parsed = flowFileSchema.safeParse(document)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new FlowFileError(
-      source,
-      formatPath(issue?.path ?? []),
-      `is invalid: ${issue?.message ?? 'unknown problem'}.`,
-    )
+    const { path, reason } = explainSchemaIssue(parsed.error.issues, flowFileSchema, document)
+    throw new FlowFileError(source, formatPath(path), reason)
   }
 
   const tasks = await loadTasks(path.replace(/\.flow\.(ya?ml|json)$/, '.tasks.ts'))
@@ -149,14 +146,11 @@ async function loadRoutes(path: string): Promise<Routes> {
     return { ussd: {}, voice: {} }
   }
 
-  const parsed = routesSchema.safeParse(parseYaml(raw))
+  const document: unknown = parseYaml(raw)
+  const parsed = routesSchema.safeParse(document)
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]
-    throw new FlowFileError(
-      displayPath(path),
-      formatPath(issue?.path ?? []),
-      `is invalid: ${issue?.message}.`,
-    )
+    const { path: where, reason } = explainSchemaIssue(parsed.error.issues, routesSchema, document)
+    throw new FlowFileError(displayPath(path), formatPath(where), reason)
   }
   return parsed.data
 }
