@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto'
 import { Hono } from 'hono'
-import { bodyLimit } from 'hono/body-limit'
 import type { Logger } from 'pino'
 import type { UssdChannel } from '../channels/ussd-channel.ts'
 import type { VoiceChannel } from '../channels/voice-channel.ts'
 import type { UssdEngine } from '../engine/ussd-engine.ts'
 import type { VoiceEngine } from '../engine/voice-engine.ts'
 import type { SessionStore } from '../store/session-store.ts'
+import { limitBody } from './limit-body.ts'
 import { readForm } from './read-form.ts'
 import { maskForm } from './mask-form.ts'
 
@@ -69,14 +69,12 @@ export function createApp(dependencies: AppDependencies): Hono<{ Variables: Vari
 
   for (const channel of dependencies.ussdChannels) {
     const path = `/${channel.provider}/ussd`
-    const limit = bodyLimit({
-      maxSize: maxCallbackBytes,
-      onError: (c) =>
-        c.text(
-          `Body is larger than ${maxCallbackBytes} bytes; a USSD callback is a short form.`,
-          413,
-        ),
-    })
+    const limit = limitBody(maxCallbackBytes, (c) =>
+      c.text(
+        `Body is larger than ${maxCallbackBytes} bytes; a USSD callback is a short form.`,
+        413,
+      ),
+    )
 
     app.post(path, limit, async (c) => {
       const form = await readForm(c)
@@ -120,14 +118,9 @@ function addVoiceRoute(
   options: { readonly publicBaseUrl?: string; readonly now: () => number },
 ): void {
   const path = `/${channel.provider}/voice`
-  const limit = bodyLimit({
-    maxSize: maxCallbackBytes,
-    onError: (c) =>
-      c.text(
-        `Body is larger than ${maxCallbackBytes} bytes; a voice callback is a short form.`,
-        413,
-      ),
-  })
+  const limit = limitBody(maxCallbackBytes, (c) =>
+    c.text(`Body is larger than ${maxCallbackBytes} bytes; a voice callback is a short form.`, 413),
+  )
 
   app.post(path, limit, async (c) => {
     const url = new URL(c.req.url)
