@@ -126,7 +126,7 @@ describe('phone numbers over HTTP', () => {
     const sessionId = nextSessionId()
     const isRaw = rawVariants.some(([rawLabel]) => rawLabel === label)
     const reply = isRaw
-      ? await sendRaw(rawForm(sessionId, phone!, ''))
+      ? await sendRaw(rawForm(sessionId, phone, ''))
       : await switchboard.hop({ sessionId, phoneNumber: phone, text: '' })
 
     expect(reply.body).toBe(mainMenu)
