@@ -1,6 +1,5 @@
 import { initialTransition } from 'xstate'
 import type { Logger } from 'pino'
-import { normalizeInput } from '../text/digits.ts'
 import { maskMsisdn } from '../text/phone.ts'
 import type { SessionRecord, SessionStore } from '../store/session-store.ts'
 import { dispatchEffects, isStoreFailure, saveChosenLanguage } from './after-commit.ts'
@@ -13,15 +12,20 @@ import { restoreSnapshot, SnapshotMismatchError } from './restore-snapshot.ts'
 import type { VoiceCallback } from './voice-call.ts'
 import { finishCall } from './voice-finish.ts'
 import type { VoiceMessages } from './voice-messages.ts'
-import { spokenText, type VoiceReply } from './voice-reply.ts'
+import type { VoiceReply } from './voice-reply.ts'
 import {
   acceptAnswer,
   applyVoiceDigits,
-  finishKey,
   isRecordScreen,
   type VoiceScreenSettings,
 } from './voice-screen.ts'
-import { voiceSessionKey, type VoiceCallState, type VoiceSessionRecord } from './voice-session.ts'
+import {
+  voiceSessionKey,
+  voiceSessionRecord,
+  type VoiceCallState,
+  type VoiceSessionRecord,
+} from './voice-session.ts'
+import { readAnswer } from './voice-answer.ts'
 import { renderVoiceTurn, type VoiceTurn } from './voice-turn.ts'
 
 export interface VoiceEngineOptions extends VoiceScreenSettings {
@@ -152,7 +156,7 @@ export class VoiceEngine {
       invalidPrompts: 0,
       reply: { actions: [] },
     }
-    return this.save(cursor, key, call, 0, state, { kind: 'screen' }, logger)
+    return this.save(cursor, call, { key, version: 0 }, state, { kind: 'screen' }, logger)
   }
 
   private async continue(
@@ -181,81 +185,62 @@ export class VoiceEngine {
       msisdn: record.msisdn,
       version: record.version,
     })
-    const screen = cursor.meta().screen
-    const state = record.voice
-
-    const answer = readAnswer(call, screen !== undefined && isRecordScreen(screen))
-    if (answer.kind === 'digits' && answer.value === this.options.keys.repeat) {
+    const step = { key: record.key, version: record.version }
+    const next = await this.applyAnswer(cursor, call, record.voice, logger)
+    if (next === 'repeat') {
       // Repeating the prompt changes nothing, so it is not saved and uses no retry.
-      const session = this.turnSession(record.key, call, state, record.version)
+      const session = this.turnSession(record.key, call, record.voice, record.version)
       return { actions: renderVoiceTurn(cursor, this.options, session, { kind: 'screen' }).actions }
     }
+    return this.save(cursor, call, step, next.state, next.turn, logger)
+  }
+
+  /**
+   * Applies what the caller gave to the screen and decides what they hear next. Silence and
+   * invalid answers are counted separately, in a row: an invalid answer shows the caller is there
+   * and resets the silence count, an accepted one resets both. One past either limit ends the
+   * call with the options sent by SMS.
+   */
+  private async applyAnswer(
+    cursor: FlowCursor,
+    call: VoiceCallback,
+    state: VoiceCallState,
+    logger: Logger,
+  ): Promise<{ state: VoiceCallState; turn: VoiceTurn } | 'repeat'> {
+    const screen = cursor.meta().screen
+    const answer = readAnswer(call, screen !== undefined && isRecordScreen(screen))
+    if (answer.kind === 'digits' && answer.value === this.options.keys.repeat) return 'repeat'
 
     if (answer.kind === 'silent') {
       const silentPrompts = state.silentPrompts + 1
       const next = { ...state, silentPrompts }
       if (silentPrompts > this.options.maxSilentPrompts) {
         logger.info({ silentPrompts }, 'caller stayed silent, ending the call')
-        return this.save(
-          cursor,
-          record.key,
-          call,
-          record.version,
-          next,
-          { kind: 'noInput' },
-          logger,
-        )
+        return { state: next, turn: { kind: 'noInput' } }
       }
       // After a timeout the fallback already said that nothing arrived, so it is not said twice.
       const notice = call.timedOut ? undefined : this.noInputNotice(cursor)
-      return this.save(
-        cursor,
-        record.key,
-        call,
-        record.version,
-        next,
-        { kind: 'screen', notice },
-        logger,
-      )
+      return { state: next, turn: { kind: 'screen', notice } }
     }
 
-    const outcome =
+    const accepted =
       answer.kind === 'recording'
         ? acceptAnswer(cursor, answer.value)
-          ? 'accepted'
-          : 'rejected'
-        : applyVoiceDigits(cursor, answer.value, this.options)
+        : applyVoiceDigits(cursor, answer.value, this.options) === 'accepted'
 
-    if (outcome === 'rejected') {
+    if (!accepted) {
       const invalidPrompts = state.invalidPrompts + 1
       const next = { ...state, silentPrompts: 0, invalidPrompts }
       if (invalidPrompts > this.options.maxInvalidPrompts) {
         logger.info({ invalidPrompts }, 'caller kept giving invalid answers, ending the call')
-        return this.save(
-          cursor,
-          record.key,
-          call,
-          record.version,
-          next,
-          { kind: 'noInput' },
-          logger,
-        )
+        return { state: next, turn: { kind: 'noInput' } }
       }
       const notice = cursor.text(cursor.error ?? this.options.messages.invalidChoice)
-      return this.save(
-        cursor,
-        record.key,
-        call,
-        record.version,
-        next,
-        { kind: 'screen', notice },
-        logger,
-      )
+      return { state: next, turn: { kind: 'screen', notice } }
     }
 
     await cursor.settle(call.receivedAt + this.options.hopBudgetMs, logger)
-    const next = { ...state, silentPrompts: 0, invalidPrompts: 0 }
-    return this.save(cursor, record.key, call, record.version, next, { kind: 'screen' }, logger)
+    return { state: { ...state, silentPrompts: 0, invalidPrompts: 0 }, turn: { kind: 'screen' } }
   }
 
   private turnSession(key: string, call: VoiceCallback, state: VoiceCallState, step: number) {
@@ -273,9 +258,8 @@ export class VoiceEngine {
   /** Renders the turn, saves the session at `version + 1`, then runs its effects. */
   private async save(
     cursor: FlowCursor,
-    key: string,
     call: VoiceCallback,
-    version: number,
+    { key, version }: { key: string; version: number },
     state: VoiceCallState,
     turn: VoiceTurn,
     logger: Logger,
@@ -283,26 +267,15 @@ export class VoiceEngine {
     const session = this.turnSession(key, call, state, version + 1)
     const rendered = renderVoiceTurn(cursor, this.options, session, turn)
     const reply: VoiceReply = { actions: rendered.actions }
-    const record: VoiceSessionRecord = {
+    const voice = { ...state, reply, ...(rendered.outcome ? { outcome: rendered.outcome } : {}) }
+    const record = voiceSessionRecord(cursor, {
       key,
       msisdn: call.msisdn,
-      flowId: cursor.flow.id,
-      flowVersion: cursor.flow.version,
-      flowRevision: cursor.flow.revision,
       version: version + 1,
       status: rendered.status,
-      value: cursor.snapshot.value,
-      context: cursor.context,
-      history: cursor.history,
-      pages: cursor.pages,
-      shown: cursor.shown,
-      // Voice callbacks carry no cumulative input; the step in the callback URL fences retries.
-      lastInputLength: 0,
-      lastInputHash: '',
-      lastReply: { end: rendered.status !== 'active', text: spokenText(reply) },
       updatedAt: call.receivedAt,
-      voice: { ...state, reply, ...(rendered.outcome ? { outcome: rendered.outcome } : {}) },
-    }
+      voice,
+    })
 
     if (!(await this.options.store.commit(record, this.options.sessionTtlSeconds)))
       return 'conflict'
@@ -340,25 +313,4 @@ export class VoiceEngine {
       actions: [{ kind: 'say', text: localize(text, language, this.options.defaultLanguage) }],
     }
   }
-}
-
-type Answer =
-  | { readonly kind: 'silent' }
-  | { readonly kind: 'digits'; readonly value: string }
-  | { readonly kind: 'recording'; readonly value: string }
-
-/**
- * Reads what the caller gave: a recording on a record screen, otherwise the keys pressed with the
- * finish key removed (`1#` is `1`). No keys, or only the finish key, is silence.
- */
-function readAnswer(call: VoiceCallback, recording: boolean): Answer {
-  if (recording) {
-    const url = call.recordingUrl?.trim() ?? ''
-    return url === '' ? { kind: 'silent' } : { kind: 'recording', value: url }
-  }
-
-  let digits = normalizeInput(call.digits ?? '').replace(/\s+/g, '')
-  if (digits.endsWith(finishKey)) digits = digits.slice(0, -finishKey.length)
-  if (digits === '') return { kind: 'silent' }
-  return { kind: 'digits', value: digits }
 }

@@ -1,6 +1,7 @@
 import type { SessionRecord } from '../store/session-store.ts'
+import type { FlowCursor } from './flow-cursor.ts'
 import type { CallEnd } from './voice-call.ts'
-import type { VoiceReply } from './voice-reply.ts'
+import { spokenText, type VoiceReply } from './voice-reply.ts'
 
 /** How a call's session ended, for logs and reports. */
 export type CallOutcome = 'completed' | 'sms-handoff' | 'no-input' | 'hung-up' | 'not-answered'
@@ -32,4 +33,26 @@ export interface VoiceSessionRecord extends SessionRecord {
 /** The store key of a call's session: `<provider>-voice:<sessionId>`. */
 export function voiceSessionKey(provider: string, sessionId: string): string {
   return `${provider}-voice:${sessionId}`
+}
+
+/** Builds the record that saves a call's session where the cursor stands. */
+export function voiceSessionRecord(
+  cursor: FlowCursor,
+  fields: Pick<VoiceSessionRecord, 'key' | 'msisdn' | 'version' | 'status' | 'updatedAt' | 'voice'>,
+): VoiceSessionRecord {
+  return {
+    ...fields,
+    flowId: cursor.flow.id,
+    flowVersion: cursor.flow.version,
+    flowRevision: cursor.flow.revision,
+    value: cursor.snapshot.value,
+    context: cursor.context,
+    history: cursor.history,
+    pages: cursor.pages,
+    shown: cursor.shown,
+    // Voice callbacks carry no cumulative input; the step in the callback URL fences retries.
+    lastInputLength: 0,
+    lastInputHash: '',
+    lastReply: { end: fields.status !== 'active', text: spokenText(fields.voice.reply) },
+  }
 }
