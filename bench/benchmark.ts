@@ -204,8 +204,11 @@ async function profileDirectoryFor(): Promise<string> {
   return directory
 }
 
+// Node names profiles CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile. Thread 0 is the
+// main thread; tsx's module loader runs on another.
 async function newestProfile(directory: string): Promise<string | undefined> {
-  const names = (await readdir(directory)).filter((name) => name.endsWith('.cpuprofile')).sort()
+  const mainThread = /\.\d+\.0\.\d+\.cpuprofile$/
+  const names = (await readdir(directory)).filter((name) => mainThread.test(name)).sort()
   const newest = names.at(-1)
   return newest === undefined ? undefined : join(directory, newest)
 }
