@@ -99,7 +99,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
   ) => call({ sessionId, ...fields }, nextCallbackPath(previous.response))
 
   describe('first callback', () => {
-    const variants = [
+    const variants: { label: string; fields: Record<string, string> }[] = [
       { label: 'without a call state', fields: {} },
       { label: 'while ringing', fields: { callSessionState: 'Ringing' } },
       {

@@ -19,12 +19,7 @@ const routesSchema = z.strictObject({
   ussd: z
     .record(z.string().regex(/^\*[\d*]+#$/, 'a service code such as "*384*123#"'), z.string())
     .default({}),
-  voice: z
-    .record(
-      z.string().regex(/^\+[\d -]+$/, 'an international phone number such as "+254711000000"'),
-      z.string(),
-    )
-    .default({}),
+  voice: z.record(z.string(), z.string()).default({}),
 })
 
 export type Routes = z.infer<typeof routesSchema>
@@ -67,6 +62,13 @@ function routeVoiceNumbers(
   options: LoadFlowsOptions,
 ): void {
   for (const [number, flowId] of Object.entries(routes.voice)) {
+    if (!/^\+[\d -]+$/.test(number)) {
+      throw new FlowFileError(
+        displayPath(path),
+        `voice."${number}"`,
+        'is not an international phone number. Write it with its country code, such as "+254711000000".',
+      )
+    }
     try {
       registry.routeVoiceNumber(number, flowId, options.defaultCountryCode ?? defaultCountryCode)
     } catch (error) {
