@@ -46,7 +46,7 @@ async function main(): Promise<number> {
   return errors > 0 ? 1 : 0
 }
 
-/** One finding as a line: `error   clinic confirm_booking [sw]: prompt is ...`. */
+/** Formats a finding as one line: `error   clinic confirm_booking [sw]: prompt is ...`. */
 function formatFinding(finding: Finding): string {
   const where = [finding.flow, finding.state, finding.language && `[${finding.language}]`]
     .filter(Boolean)

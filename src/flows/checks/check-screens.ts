@@ -3,7 +3,7 @@ import { FlowCursor } from '../../engine/flow-cursor.ts'
 import type { Flow, LocalizedText, ScreenSpec } from '../../engine/flow.ts'
 import { localize } from '../../engine/localize.ts'
 import { defaultMessages } from '../../engine/messages.ts'
-import { renderUssdText } from '../../engine/render-ussd-screen.ts'
+import { renderUssdText, truncate } from '../../engine/render-ussd-screen.ts'
 import { renderUssd, screenOptions, type UssdScreenSettings } from '../../engine/ussd-screen.ts'
 import { toGsm7Basic } from '../../text/gsm7.ts'
 import { fillTemplate } from '../../text/template.ts'
@@ -17,9 +17,11 @@ interface Cut {
   readonly describe: (errorLine: string | undefined) => string
 }
 
-// Pages of one list; the engine shows at most 97 options, so this is never the limit in practice.
+// Bounds the pages of one list. The engine shows at most 97 options, so no real list reaches it.
 const maxPages = 100
 const ellipsis = '...'
+// Characters of a long label quoted in a message: enough to recognise it.
+const quoteLength = 40
 
 /**
  * Renders every screen of the flow as the engine does, on every page and in every language, with
@@ -74,7 +76,7 @@ function checkScreen(
   }
 }
 
-/** A cursor on `node`, as if the caller came from another screen, so a back line is shown. */
+/** Returns a cursor on `node`, as if the caller came from another screen, so a back line shows. */
 function cursorAt(flow: Flow, node: AnyStateNode, language: string): FlowCursor {
   const context = sampleContext(flow, language)
   const snapshot = flow.machine.resolveState({ value: stateValueOf(node) as never, context })
@@ -86,7 +88,7 @@ function cursorAt(flow: Flow, node: AnyStateNode, language: string): FlowCursor 
   )
 }
 
-/** The error line a wrong answer puts above this screen's prompt. */
+/** Returns the error line a wrong answer puts above this screen's prompt. */
 function errorShownOn(screen: ScreenSpec): LocalizedText {
   const hasOptions = (screen.options?.length ?? 0) > 0 || screen.list !== undefined
   const input = screen.input
@@ -191,7 +193,7 @@ function optionCut(
   return {
     key: `option ${index + 1}`,
     describe: (shownError) =>
-      `${screen.list === undefined ? 'option' : 'list item'} ${index + 1} "${label}" on page ${page} is ${label.length} characters and is cut with "..." to fit the screen` +
+      `${screen.list === undefined ? 'option' : 'list item'} ${index + 1} "${truncate(label, quoteLength)}" on page ${page} is ${label.length} characters and is cut with "..." to fit the screen` +
       (shownError === undefined
         ? '. '
         : ` after a wrong answer, under the error line "${shownError}". `) +

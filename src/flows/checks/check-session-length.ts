@@ -3,8 +3,8 @@ import type { Flow } from '../../engine/flow.ts'
 import type { Finding } from './finding.ts'
 import { edgesOut, endsSession, enteredLeaf, metaOf, startNodes, stateName } from './flow-graph.ts'
 
-// Kenyan operators end a USSD session 180 s after the dial (Africa's Talking help centre,
-// "duration of a USSD session"). 20 s a screen is an estimate of reading and keying an answer.
+// A USSD session on Kenyan networks lasts at most 180 s from the dial. 20 s a screen is an
+// estimate of the time a caller needs to read a screen and key an answer.
 export const sessionSeconds = 180
 export const secondsPerScreen = 20
 export const maxScreens = sessionSeconds / secondsPerScreen

@@ -8,8 +8,8 @@ import { smsActions } from './state-texts.ts'
 const mentionsSms = /(^|[^\p{L}])sms(es|s)?($|[^\p{L}])/iu
 
 /**
- * Reports ends whose text tells the caller an SMS is on its way while the flow sends none on the
- * way in: the caller waits for a confirmation that never comes.
+ * Reports ends whose text promises the caller an SMS while the flow sends none on the way in, so
+ * the caller waits for a confirmation that never comes.
  */
 export function checkSmsPromises(flow: Flow): Finding[] {
   const nodes = allNodes(flow.machine)
@@ -40,7 +40,7 @@ function endTextsTell(languages: readonly string[]): string {
   return `the ${languages.join(' and ')} end texts tell`
 }
 
-/** Whether an SMS is sent on entering `node` or on a transition that leads to it. */
+/** Checks whether an SMS is sent on entering `node` or on a transition that leads to it. */
 function sendsSmsOnEntry(node: AnyStateNode, nodes: readonly AnyStateNode[]): boolean {
   if (smsActions(node.entry).length > 0) return true
 

@@ -66,7 +66,7 @@ function checkScreenWays(
 }
 
 /**
- * Whether an answer with this option id takes a transition, found by asking XState which
+ * Checks whether an answer with this option id takes a transition, found by asking XState which
  * transitions the event enables in the sample context, so guards on the option id count.
  */
 function acceptsOption(flow: Flow, node: AnyStateNode, id: string): boolean {
@@ -78,7 +78,7 @@ function acceptsOption(flow: Flow, node: AnyStateNode, id: string): boolean {
     const enabled = flow.machine.getTransitionData(snapshot as never, { type: 'ANSWER', value: id })
     return enabled.length > 0
   } catch {
-    // A guard that needs context the sample lacks cannot be judged; assume the option works.
+    // A guard that needs context the sample lacks cannot be judged, so the option counts as handled.
     return true
   }
 }

@@ -1,4 +1,4 @@
-/** Where a machine definition is wrong, and what to change, for a `FlowFileError`. */
+/** The place of a mistake in a machine definition and its fix, for a `FlowFileError`. */
 export interface MachineErrorExplanation {
   readonly path: string
   readonly reason: string

@@ -55,7 +55,7 @@ function describeUnknownKeys(keys: readonly string[], known: readonly string[]):
   return `has an unknown key ${quoted}.${guess}${allowed}`
 }
 
-/** The known key within two edits (typing slips such as a swapped or missing letter), if any. */
+/** Finds the known key within two edits (a swapped, missing or wrong letter), if any. */
 function closestKey(key: string, known: readonly string[]): string | undefined {
   let best: string | undefined
   let bestDistance = 3
@@ -71,9 +71,9 @@ function closestKey(key: string, known: readonly string[]): string | undefined {
 
 /** Optimal string alignment distance: insertions, deletions, substitutions and swaps of two letters. */
 function editDistance(a: string, b: string): number {
-  const rows = Array.from({ length: a.length + 1 }, (_, i) =>
-    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  )
+  const rows = Array.from({ length: a.length + 1 }, () => new Array<number>(b.length + 1).fill(0))
+  for (let i = 0; i <= a.length; i += 1) rows[i]![0] = i
+  for (let j = 0; j <= b.length; j += 1) rows[0]![j] = j
   const at = (i: number, j: number) => rows[i]?.[j] ?? Number.POSITIVE_INFINITY
 
   for (let i = 1; i <= a.length; i += 1) {
@@ -89,7 +89,7 @@ function editDistance(a: string, b: string): number {
   return at(a.length, b.length)
 }
 
-/** The keys of the object schema that validates the value at `path`, or undefined. */
+/** Finds the keys of the object schema that validates the value at `path`, if any. */
 function shapeAt(
   schema: unknown,
   path: readonly PropertyKey[],

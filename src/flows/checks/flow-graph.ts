@@ -23,7 +23,7 @@ export function metaOf(node: AnyStateNode): StateMeta {
   return (node.meta ?? {}) as StateMeta
 }
 
-/** Every state of the machine except the root, parents before their children. */
+/** Lists every state of the machine except the root, parents before their children. */
 export function allNodes(machine: AnyStateMachine): AnyStateNode[] {
   const nodes: AnyStateNode[] = []
   const visit = (node: AnyStateNode) => {
@@ -34,7 +34,7 @@ export function allNodes(machine: AnyStateMachine): AnyStateNode[] {
   return nodes
 }
 
-/** A final state that ends the session, not one that only finishes a parent state. */
+/** Tests for a final state that ends the session, not one that only finishes a parent state. */
 export function endsSession(node: AnyStateNode): boolean {
   return node.type === 'final' && node.parent?.parent === undefined
 }
@@ -79,7 +79,7 @@ export function edgesOut(node: AnyStateNode): FlowEdge[] {
   return edges
 }
 
-/** The state a session is in after entering `node`: its initial child, down to a leaf. */
+/** Returns the state a session is in after entering `node`: its initial child, down to a leaf. */
 export function enteredLeaf(node: AnyStateNode): AnyStateNode {
   let current = node
   while (current.type === 'compound') {
@@ -97,7 +97,7 @@ export function startNodes(flow: Flow): AnyStateNode[] {
   return starts.filter((node): node is AnyStateNode => node !== undefined)
 }
 
-/** The state node a state value names (`'menu'`, `{ send: 'otp' }`), or undefined. */
+/** Finds the state node a state value names (`'menu'`, `{ send: 'otp' }`), or undefined. */
 export function nodeForValue(machine: AnyStateMachine, value: unknown): AnyStateNode | undefined {
   let node: AnyStateNode | undefined = machine.root
   let current = value
@@ -135,7 +135,7 @@ export function reachableNodes(flow: Flow): Set<AnyStateNode> {
   return seen
 }
 
-/** The state value that names `node`: `'menu'`, or `{ send: 'otp' }` for a nested state. */
+/** Returns the state value that names `node`: `'menu'`, or `{ send: 'otp' }` when nested. */
 export function stateValueOf(node: AnyStateNode): unknown {
   const nest = (path: readonly string[]): unknown => {
     const [head, ...tail] = path

@@ -8,7 +8,7 @@ import { stateTexts } from './state-texts.ts'
 // A made-up Kenyan number: the check renders screens, it never sends anything.
 export const sampleMsisdn = '+254700000001'
 
-/** The context a new session starts with, overlaid with the flow's `sample:` values. */
+/** Returns the context a new session starts with, overlaid with the flow's `sample:` values. */
 export function sampleContext(flow: Flow, language?: string): Record<string, unknown> {
   const [initial] = initialTransition(flow.machine, { msisdn: sampleMsisdn, language })
   const context = { ...(initial.context as Record<string, unknown>), ...flow.sample }

@@ -2,7 +2,7 @@ import type { AnyStateNode } from 'xstate'
 import type { LocalizedText } from '../../engine/flow.ts'
 import { metaOf, ownEdges } from './flow-graph.ts'
 
-/** A text a state shows or sends, with the name a program team knows it by. */
+/** A text a state shows or sends, with the name program teams use for it. */
 export interface StateText {
   /** `prompt`, `option 2`, `input error`, `end text` or `SMS text`. */
   readonly part: string
@@ -23,13 +23,13 @@ export function smsActions(actions: readonly unknown[]): SmsAction[] {
   })
 }
 
-/** The SMS texts sent on entering `node` or on a transition declared on it. */
+/** Lists the SMS texts sent on entering `node` or on a transition declared on it. */
 export function smsTextsOf(node: AnyStateNode): LocalizedText[] {
   const actions = [...node.entry, ...ownEdges(node).flatMap((edge) => edge.actions)]
   return smsActions(actions).map((action) => action.params.text)
 }
 
-/** Every text of a state: what its screen shows, its end text and the SMS it sends. */
+/** Lists every text of a state: what its screen shows, its end text and the SMS it sends. */
 export function stateTexts(node: AnyStateNode): StateText[] {
   const meta = metaOf(node)
   const texts: StateText[] = []
