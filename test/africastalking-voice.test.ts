@@ -7,7 +7,9 @@ import { hotlineBackend } from './fixtures/flows/hotline.tasks.ts'
 import { createTestSwitchboard } from './support/test-switchboard.ts'
 import {
   actionNames,
+  expectLiveVoiceReply,
   findAction,
+  inputPrompt,
   nextCallbackPath,
   voiceClient,
   type CallResult,
@@ -33,37 +35,10 @@ const mainMenu =
   'Press 3 for Leave a message. Press 4 for Find a branch. Press 5 for Check an account. ' +
   'Press 6 for Report a problem. Press star to hear this again.'
 
-/** Checks what every reply to a live call owes: HTTP 200, well-formed XML, a fallback. */
-function expectLiveReply(result: CallResult): XmlNode {
-  expect(result.status).toBe(200)
-  expect(result.contentType).toMatch(/^application\/xml/)
-  expect(result.xmlError).toBeNull()
-  expect(result.body.startsWith('<?xml version="1.0" encoding="UTF-8"?><Response>')).toBe(true)
-  expect(result.response).not.toBeNull()
-
-  const actions = result.response?.children ?? []
-  actions.forEach((action, index) => {
-    if (action.name !== 'GetDigits' && action.name !== 'Record') return
-    const step = new URL(action.attributes['callbackUrl'] ?? '').searchParams.get('step')
-    const redirect = actions[index + 2]
-    expect(actions[index + 1]?.name).toBe('Say')
-    expect(redirect?.name).toBe('Redirect')
-    const target = new URL(redirect?.text ?? '')
-    expect(target.pathname).toBe(voicePath)
-    expect(target.searchParams.get('step')).toBe(step)
-  })
-  return result.response as XmlNode
-}
-
-/** The text a GetDigits or Record reads out. */
-function promptOf(response: XmlNode | null): string | undefined {
-  const input = findAction(response, 'GetDigits') ?? findAction(response, 'Record')
-  return input?.children[0]?.text
-}
-
 function stepOf(response: XmlNode | null): string | null {
   const input = findAction(response, 'GetDigits') ?? findAction(response, 'Record')
-  return new URL(input?.attributes['callbackUrl'] ?? 'http://invalid/').searchParams.get('step')
+  const url = input?.attributes['callbackUrl']
+  return url === undefined ? null : new URL(url).searchParams.get('step')
 }
 
 describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (store) => {
@@ -115,7 +90,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
 
     it.each(variants)('reads the menu $label', async ({ fields }) => {
       const sessionId = `ATVId_first_${randomUUID()}`
-      const response = expectLiveReply(await start(sessionId, fields))
+      const response = expectLiveVoiceReply(await start(sessionId, fields))
       const menu = findAction(response, 'GetDigits')
 
       expect(actionNames(response)).toEqual(['GetDigits', 'Say', 'Redirect'])
@@ -126,7 +101,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
         callbackUrl: `http://localhost${voicePath}?step=1`,
       })
       expect(menu?.children.map((child) => child.name)).toEqual(['Say'])
-      expect(promptOf(response)).toBe(mainMenu)
+      expect(inputPrompt(response)).toBe(mainMenu)
       expect(response.children[1]?.text).toBe('We did not get your choice.')
       expect(response.children[2]?.text).toBe(`http://localhost${voicePath}?step=1&timeout=1`)
     })
@@ -148,22 +123,22 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       const sessionId = `ATVId_silent_${randomUUID()}`
       const first = await start(sessionId)
 
-      const a = expectLiveReply(await answer(sessionId, first, { dtmfDigits: '' }))
+      const a = expectLiveVoiceReply(await answer(sessionId, first, { dtmfDigits: '' }))
       expect(actionNames(a)).toEqual(['Say', 'GetDigits', 'Say', 'Redirect'])
       expect(a.children[0]?.text).toBe('We did not get your choice.')
       expect(findAction(a, 'GetDigits')?.attributes['numDigits']).toBe('1')
-      expect(promptOf(a)).toBe(mainMenu)
+      expect(inputPrompt(a)).toBe(mainMenu)
       expect(stepOf(a)).toBe('2')
 
-      const b = expectLiveReply(
+      const b = expectLiveVoiceReply(
         await answer(sessionId, { ...first, response: a }, { dtmfDigits: '' }),
       )
       expect(b.children[0]?.text).toBe('We did not get your choice.')
-      expect(promptOf(b)).toBe(mainMenu)
+      expect(inputPrompt(b)).toBe(mainMenu)
       expect(stepOf(b)).toBe('3')
       expect(effects.all).toEqual([])
 
-      const c = expectLiveReply(
+      const c = expectLiveVoiceReply(
         await answer(sessionId, { ...first, response: b }, { dtmfDigits: '' }),
       )
       expect(actionNames(c)).toEqual(['Say'])
@@ -188,7 +163,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
     it.each(keyCases)('accepts $label', async ({ digits, said }) => {
       const sessionId = `ATVId_keys_${randomUUID()}`
       const first = await start(sessionId)
-      const response = expectLiveReply(await answer(sessionId, first, { dtmfDigits: digits }))
+      const response = expectLiveVoiceReply(await answer(sessionId, first, { dtmfDigits: digits }))
 
       expect(actionNames(response)).toEqual(['Say'])
       expect(response.children[0]?.text).toBe(said)
@@ -215,11 +190,11 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
     it.each(rePrompts)('re-prompts after $label', async ({ fields, notice }) => {
       const sessionId = `ATVId_reprompt_${randomUUID()}`
       const first = await start(sessionId)
-      const response = expectLiveReply(await answer(sessionId, first, fields))
+      const response = expectLiveVoiceReply(await answer(sessionId, first, fields))
 
       expect(actionNames(response)).toEqual(['Say', 'GetDigits', 'Say', 'Redirect'])
       expect(response.children[0]?.text).toBe(notice)
-      expect(promptOf(response)).toBe(mainMenu)
+      expect(inputPrompt(response)).toBe(mainMenu)
       expect(findAction(response, 'GetDigits')?.attributes['numDigits']).toBe('1')
       expect(stepOf(response)).toBe('2')
     })
@@ -230,27 +205,29 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       const silent = await answer(sessionId, first, { dtmfDigits: '' })
 
       const repeatedResult = await answer(sessionId, silent, { dtmfDigits: '*' })
-      const repeated = expectLiveReply(repeatedResult)
+      const repeated = expectLiveVoiceReply(repeatedResult)
       expect(actionNames(repeated)).toEqual(['GetDigits', 'Say', 'Redirect'])
-      expect(promptOf(repeated)).toBe(mainMenu)
+      expect(inputPrompt(repeated)).toBe(mainMenu)
       expect(stepOf(repeated)).toBe('2')
       expect((await session(sessionId))?.voice.silentPrompts).toBe(1)
 
-      const second = expectLiveReply(await answer(sessionId, repeatedResult, { dtmfDigits: '' }))
+      const second = expectLiveVoiceReply(
+        await answer(sessionId, repeatedResult, { dtmfDigits: '' }),
+      )
       expect(second.children[0]?.text).toBe('We did not get your choice.')
       expect(actionNames(second)).toContain('GetDigits')
     })
 
     it('skips the notice after the fallback redirect', async () => {
       const sessionId = `ATVId_redirect_${randomUUID()}`
-      const first = expectLiveReply(await start(sessionId))
+      const first = expectLiveVoiceReply(await start(sessionId))
       const redirect = new URL(first.children[2]?.text ?? '')
 
-      const response = expectLiveReply(
+      const response = expectLiveVoiceReply(
         await call({ sessionId }, redirect.pathname + redirect.search),
       )
       expect(actionNames(response)).toEqual(['GetDigits', 'Say', 'Redirect'])
-      expect(promptOf(response)).toBe(mainMenu)
+      expect(inputPrompt(response)).toBe(mainMenu)
       expect((await session(sessionId))?.voice.silentPrompts).toBe(1)
     })
 
@@ -262,7 +239,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
         expect(reply.response?.children[0]?.text).toBe('Invalid choice.')
       }
 
-      const last = expectLiveReply(await answer(sessionId, reply, { dtmfDigits: '7' }))
+      const last = expectLiveVoiceReply(await answer(sessionId, reply, { dtmfDigits: '7' }))
       expect(actionNames(last)).toEqual(['Say'])
       expect(effects.all).toHaveLength(1)
       expect((await session(sessionId))?.voice.outcome).toBe('no-input')
@@ -307,7 +284,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
         dtmfDigits: '1',
         callerNumber: '+254700000003',
       })
-      const response = expectLiveReply(other)
+      const response = expectLiveVoiceReply(other)
       expect(actionNames(response)).toEqual(['Say'])
       expect(response.children[0]?.text).toBe(
         'Sorry, this call is not available. Please call again.',
@@ -361,7 +338,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
     it('keeps the agent request after a hang-up', async () => {
       const sessionId = `ATVId_agent_${randomUUID()}`
       const first = await start(sessionId)
-      const chosen = expectLiveReply(await answer(sessionId, first, { dtmfDigits: '2' }))
+      const chosen = expectLiveVoiceReply(await answer(sessionId, first, { dtmfDigits: '2' }))
       expect(chosen.children[0]?.text).toBe('An agent will call you back soon.')
 
       const final = await call({ sessionId, ...finalFields })
@@ -445,20 +422,20 @@ describe('voice screens', () => {
         await call({ sessionId, dtmfDigits: digits }, nextCallbackPath(previous.response)),
       )
     }
-    for (const reply of replies) expectLiveReply(reply)
+    for (const reply of replies) expectLiveVoiceReply(reply)
     return replies
   }
 
   it('reads a long list in pages', async () => {
     const [, first, second, chosen] = await walkCall(`ATVId_pages_${randomUUID()}`, ['4', '9', '3'])
 
-    expect(promptOf(first!.response)).toBe(
+    expect(inputPrompt(first!.response)).toBe(
       'Choose a branch: Press 1 for Nairobi CBD. Press 2 for Westlands. Press 3 for Kibera. ' +
         'Press 4 for Mathare. Press 5 for Eastleigh. Press 6 for Kasarani. Press 7 for Embakasi. ' +
         'Press 8 for Karen. Press 9 for more options. Press 0 to go back. ' +
         'Press star to hear this again.',
     )
-    expect(promptOf(second!.response)).toBe(
+    expect(inputPrompt(second!.response)).toBe(
       'Choose a branch: Press 1 for Thika. Press 2 for Machakos. ' +
         'Press 3 for Nakuru & Naivasha. Press 0 to go back. Press star to hear this again.',
     )
@@ -469,8 +446,8 @@ describe('voice screens', () => {
   it('goes back a page, then to the menu', async () => {
     const replies = await walkCall(`ATVId_back_${randomUUID()}`, ['4', '9', '0', '0'])
 
-    expect(promptOf(replies[3]!.response)).toContain('Press 1 for Nairobi CBD.')
-    expect(promptOf(replies[4]!.response)).toBe(mainMenu)
+    expect(inputPrompt(replies[3]!.response)).toContain('Press 1 for Nairobi CBD.')
+    expect(inputPrompt(replies[4]!.response)).toBe(mainMenu)
   })
 
   it('takes typed digits up to the hash key', async () => {
@@ -486,7 +463,9 @@ describe('voice screens', () => {
       timeout: '15',
       callbackUrl: `http://localhost${voicePath}?step=2`,
     })
-    expect(promptOf(prompt!.response)).toBe('Enter your account number. Then press the hash key.')
+    expect(inputPrompt(prompt!.response)).toBe(
+      'Enter your account number. Then press the hash key.',
+    )
     expect(rejected!.response?.children[0]?.text).toBe('Invalid account number.')
     expect(actionNames(rejected!.response)).toEqual(['Say', 'GetDigits', 'Say', 'Redirect'])
     expect(accepted!.response?.children[0]?.text).toBe('Account 12345 is active.')
@@ -505,18 +484,18 @@ describe('voice screens', () => {
       playBeep: 'true',
       callbackUrl: `http://localhost${voicePath}?step=2`,
     })
-    expect(promptOf(prompt!.response)).toBe(
+    expect(inputPrompt(prompt!.response)).toBe(
       'Leave your message. Speak after the beep, then press the hash key.',
     )
 
     const path = nextCallbackPath(prompt!.response)
-    const empty = expectLiveReply(await call({ sessionId, recordingUrl: '' }, path))
+    const empty = expectLiveVoiceReply(await call({ sessionId, recordingUrl: '' }, path))
     expect(empty.children[0]?.text).toBe('We did not get your answer.')
     expect(actionNames(empty)).toEqual(['Say', 'Record', 'Say', 'Redirect'])
 
     const recordingUrl = 'https://voice.example.org/recordings/abc.mp3'
     const saved = await call({ sessionId, recordingUrl }, nextCallbackPath(empty))
-    expect(expectLiveReply(saved).children[0]?.text).toBe('Thank you. We got your message.')
+    expect(expectLiveVoiceReply(saved).children[0]?.text).toBe('Thank you. We got your message.')
     expect((await session(sessionId))?.context['message']).toBe(recordingUrl)
   })
 
@@ -541,7 +520,7 @@ describe('voice screens', () => {
     await switchboard.store.saveContact({ msisdn: caller, language: 'sw', updatedAt: 0 })
     const [menu, account] = await walkCall(`ATVId_sw_${randomUUID()}`, ['5'])
 
-    expect(promptOf(menu!.response)).toBe(
+    expect(inputPrompt(menu!.response)).toBe(
       'Karibu kwenye huduma ya Jamii. Bonyeza 1 kwa Angalia salio. Bonyeza 2 kwa Ongea na wakala. ' +
         'Bonyeza 3 kwa Acha ujumbe. Bonyeza 4 kwa Tafuta tawi. Bonyeza 5 kwa Angalia akaunti. ' +
         'Bonyeza 6 kwa Ripoti tatizo. Bonyeza nyota kusikia tena.',
@@ -559,7 +538,7 @@ describe('voice screens', () => {
   it('apologises on a number without a flow', async () => {
     const sessionId = `ATVId_unknown_${randomUUID()}`
     const result = await call({ sessionId, destinationNumber: '+254711999999' })
-    const response = expectLiveReply(result)
+    const response = expectLiveVoiceReply(result)
 
     expect(actionNames(response)).toEqual(['Say'])
     expect(response.children[0]?.text).toBe('Sorry, this number is not in service. Goodbye.')
@@ -571,7 +550,7 @@ describe('voice screens', () => {
       { sessionId: `ATVId_lost_${randomUUID()}`, dtmfDigits: '1' },
       `${voicePath}?step=4`,
     )
-    const response = expectLiveReply(result)
+    const response = expectLiveVoiceReply(result)
 
     expect(actionNames(response)).toEqual(['Say'])
     expect(response.children[0]?.text).toBe(
@@ -588,7 +567,7 @@ describe('voice screens', () => {
     })
     await configured.close()
 
-    const response = expectLiveReply(result)
+    const response = expectLiveVoiceReply(result)
     expect(findAction(response, 'GetDigits')?.attributes['callbackUrl']).toBe(
       'https://switchboard.example.org/africastalking/voice?step=1',
     )

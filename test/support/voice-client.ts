@@ -1,4 +1,5 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
+import { expect } from 'vitest'
 
 /** Default Africa's Talking voice fields; a test passes only those that differ. */
 export const defaultCallFields = {
@@ -118,4 +119,36 @@ export function voiceClient(fetcher: Fetcher, defaultPath = '/africastalking/voi
       xmlError: parsed.error,
     }
   }
+}
+
+/**
+ * Checks what every reply to a live call owes: HTTP 200, an XML content type, a well-formed
+ * document, and after each GetDigits or Record a `<Say>` and a `<Redirect>` back to `path` with
+ * the same step, so silence never ends the call. Returns the `<Response>` element.
+ */
+export function expectLiveVoiceReply(result: CallResult, path = '/africastalking/voice'): XmlNode {
+  expect(result.status).toBe(200)
+  expect(result.contentType).toMatch(/^application\/xml/)
+  expect(result.xmlError).toBeNull()
+  expect(result.body.startsWith('<?xml version="1.0" encoding="UTF-8"?><Response>')).toBe(true)
+  expect(result.response).not.toBeNull()
+
+  const actions = result.response?.children ?? []
+  actions.forEach((action, index) => {
+    if (action.name !== 'GetDigits' && action.name !== 'Record') return
+    const step = new URL(action.attributes['callbackUrl'] ?? '').searchParams.get('step')
+    const redirect = actions[index + 2]
+    expect(actions[index + 1]?.name).toBe('Say')
+    expect(redirect?.name).toBe('Redirect')
+    const target = new URL(redirect?.text ?? '')
+    expect(target.pathname).toBe(path)
+    expect(target.searchParams.get('step')).toBe(step)
+  })
+  return result.response as XmlNode
+}
+
+/** The text a reply's GetDigits or Record reads out. */
+export function inputPrompt(response: XmlNode | null): string | undefined {
+  const input = findAction(response, 'GetDigits') ?? findAction(response, 'Record')
+  return input?.children[0]?.text
 }
