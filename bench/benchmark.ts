@@ -116,7 +116,7 @@ async function measureSessionMemory(
 ): Promise<BenchResults['sessionMemory']> {
   const result = {} as BenchResults['sessionMemory']
   for (const target of targets) {
-    // Four hops: the confirmation screen, where a session holds the most it will hold.
+    // Four hops reach the confirmation screen, where a session's stored value is largest.
     const walked = await walkSessions(serverOf(servers, target.name).baseUrl, ids, sample, 4)
     const sessionIds = walked.map((session) => session.sessionId)
     result[target.name] = await sessionMemoryBytes(redis, target, sessionIds)

@@ -7,7 +7,7 @@ import { floor, peer, switchboard, type TargetName } from './targets.ts'
 
 /**
  * Walks one subscriber through each server and raises unless Switchboard and the peer show the
- * same five screens and the floor answers every hop. Returns Switchboard's stored session after
+ * same five screens and the floor replies to every hop. Returns Switchboard's stored session after
  * each hop, read under the key the benchmark believes Switchboard uses, as seeding templates.
  */
 export async function checkFlows(
@@ -40,7 +40,7 @@ export async function checkFlows(
   switchboardWalk!.replies.forEach((reply, hop) => {
     if (peerWalk!.replies[hop] !== reply) {
       throw new Error(
-        `Hop ${hop + 1} differs: Switchboard answered ${JSON.stringify(reply)}, the peer ${JSON.stringify(peerWalk!.replies[hop])}. Make bench/servers/peer-server.ts show the screens of bench/flows/shop.flow.yaml.`,
+        `Hop ${hop + 1} differs: Switchboard replied ${JSON.stringify(reply)} and the peer ${JSON.stringify(peerWalk!.replies[hop])}. Make bench/servers/peer-server.ts show the screens of bench/flows/shop.flow.yaml.`,
       )
     }
   })
@@ -60,7 +60,7 @@ function expectPrefixes(name: string, replies: readonly string[], prefixes: read
   replies.forEach((reply, hop) => {
     if (!reply.startsWith(`200 ${prefixes[hop]}`)) {
       throw new Error(
-        `The ${name} server answered hop ${hop + 1} with ${JSON.stringify(reply)}; expected HTTP 200 and "${prefixes[hop]}...".`,
+        `The ${name} server replied to hop ${hop + 1} with ${JSON.stringify(reply)}; expected HTTP 200 and "${prefixes[hop]}...".`,
       )
     }
   })

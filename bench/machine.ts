@@ -14,7 +14,7 @@ export interface MachineFacts {
   readonly loadAverage: number
 }
 
-/** What the numbers were measured on: `nproc`, `free -h`, Node and redis-server versions. */
+/** Describes the machine: `nproc`, `free -h`, the CPU model, Node and redis-server versions. */
 export async function describeMachine(): Promise<MachineFacts> {
   const [nproc, free, redis] = await Promise.all([
     run('nproc').then((result) => Number(result.stdout.trim())),

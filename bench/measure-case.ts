@@ -7,7 +7,7 @@ import { removeSessions } from './redis-sessions.ts'
 import type { ServerProcess } from './server-process.ts'
 import type { BenchTarget } from './targets.ts'
 
-/** What one run of one case measured. Times in milliseconds unless the name says otherwise. */
+/** Measurements of one run of one case. Times in milliseconds unless the name says otherwise. */
 export interface CaseRun {
   readonly hops: number
   readonly hopsPerSecond: number
@@ -16,7 +16,7 @@ export interface CaseRun {
   readonly p999: number
   readonly errors: number
   readonly firstError: string | undefined
-  /** CPU time (user plus system) per answered hop, in microseconds. */
+  /** CPU time (user plus system) per successful hop, in microseconds. */
   readonly serverCpuUsPerHop: number
   readonly redisCpuUsPerHop: number
   readonly clientCpuUsPerHop: number

@@ -100,7 +100,10 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
   if (values.help) return 'help'
   if (values.smoke && values.quick) throw new Error('Choose one of --smoke and --quick.')
 
-  const preset = presets[values.smoke ? 'smoke' : values.quick ? 'quick' : 'full']
+  let mode: BenchOptions['mode'] = 'full'
+  if (values.smoke) mode = 'smoke'
+  if (values.quick) mode = 'quick'
+  const preset = presets[mode]
   return {
     ...preset,
     runs: integerOption('--runs', values.runs, 1) ?? preset.runs,

@@ -49,11 +49,11 @@ export function freePort(): Promise<number> {
   })
 }
 
-function waitForOutput(child: ChildProcess, marker: string, what: string): Promise<void> {
+function waitForOutput(child: ChildProcess, marker: string, description: string): Promise<void> {
   return new Promise((resolve, reject) => {
     let output = ''
     const timer = setTimeout(
-      () => fail(new Error(`${what} did not start in 10 s:\n${output}`)),
+      () => fail(new Error(`${description} did not start in 10 s:\n${output}`)),
       10_000,
     )
     const fail = (error: Error) => {

@@ -60,6 +60,14 @@ export function formatReport(results: BenchResults): string {
   lines.push(
     `ratio switchboard/peer hops/s: ${peerRatio.toFixed(2)} (target >= ${targets.peerRatio}: ${verdict(peerRatio >= targets.peerRatio)})`,
   )
+  // CPU per hop depends less on how the shared cores were split than hops per second does.
+  const switchboardCpu = medianOf(closed('switchboard'), 'serverCpuUsPerHop')
+  for (const name of ['floor', 'peer'] as const) {
+    const cpu = medianOf(closed(name), 'serverCpuUsPerHop')
+    lines.push(
+      `ratio switchboard/${name} server CPU per hop: ${(switchboardCpu / cpu).toFixed(2)} (${Math.round(switchboardCpu)} µs against ${Math.round(cpu)} µs)`,
+    )
+  }
   lines.push('')
 
   lines.push(

@@ -13,7 +13,7 @@ const batchesInFlight = 4
 
 /**
  * Stores idle sessions `from` (inclusive) to `to` (exclusive) with pipelined SETs: copies of the
- * templates in turn, each under its own session id and phone number, so Redis holds values of
+ * templates in turn, each under its own session id and phone number, so Redis contains values of
  * the size and shape Switchboard writes. They expire after `ttlSeconds`.
  */
 export async function seedIdleSessions(

@@ -74,5 +74,5 @@ async function waitForHealth(
     await sleep(100)
   }
   child.kill('SIGKILL')
-  throw new Error(`${entry} did not answer ${baseUrl}/healthz within 20 s:\n${output()}`)
+  throw new Error(`${entry} did not respond on ${baseUrl}/healthz within 20 s:\n${output()}`)
 }

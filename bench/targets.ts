@@ -40,7 +40,7 @@ export const floor: BenchTarget = {
   description: 'floor: Hono, URLSearchParams, one GET and one SET',
   entry: 'bench/servers/floor-server.ts',
   environment: (redisUrl) => ({ REDIS_URL: redisUrl }),
-  // The floor answers the menu on every hop; it has no flow to end.
+  // The floor returns the menu on every hop because it has no flow to end.
   expectedPrefixes: ['CON ', 'CON ', 'CON ', 'CON ', 'CON '],
   sessionKeys: (sessionId) => [`floor:{${sessionId}}`],
 }

@@ -16,7 +16,7 @@ function sections(report: string): Map<string, string> {
   return found
 }
 
-/** The hops and errors columns of each server row in a section's table. */
+/** Reads the hops and errors columns of each server row in a section's table. */
 function serverRows(section: string): Map<string, { hops: number; errors: string }> {
   const rows = new Map<string, { hops: number; errors: string }>()
   for (const line of section.split('\n')) {

@@ -21,7 +21,7 @@ export interface LoadOptions {
 }
 
 export interface LoadResult {
-  /** Hops answered with HTTP 200 and the expected `CON `/`END ` reply. */
+  /** Hops that got HTTP 200 and the expected `CON `/`END ` reply. */
   readonly hops: number
   readonly elapsedMs: number
   readonly hopsPerSecond: number

@@ -9,7 +9,7 @@ export const walkTexts = ['', '1', '1*2', '1*2*500', '1*2*500*1'] as const
 
 export const hopsPerWalk = walkTexts.length
 
-/** The form body Africa's Talking posts for one USSD hop, with the same field names and order. */
+/** Builds the form body Africa's Talking posts for one USSD hop, with its field names and order. */
 export function hopForm(sessionId: string, phoneNumber: string, text: string): string {
   return new URLSearchParams({
     sessionId,
@@ -26,7 +26,7 @@ export class SubscriberIds {
 
   constructor(private readonly tag: string) {}
 
-  /** A new session id in Africa's Talking's `ATUid_` style and a Kenyan number to go with it. */
+  /** Returns a new session id in Africa's Talking's `ATUid_` style and a Kenyan phone number. */
   take(): { sessionId: string; phoneNumber: string } {
     const serial = this.next
     this.next += 1

@@ -11,7 +11,7 @@ export interface WalkedSession {
 
 /**
  * Walks `count` subscribers through the first `hops` hops of the flow, 20 at a time, and
- * returns what each was answered. Raises on a transport error; replies are checked by callers.
+ * returns their replies. Raises on a transport error; callers check the replies.
  */
 export async function walkSessions(
   baseUrl: string,
