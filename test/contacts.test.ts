@@ -360,6 +360,25 @@ describeContactStoreContract('memory', async () => {
   }
 })
 
+describeContactStoreContract('memory shared with sessions', async () => {
+  let clock = start
+  const now = () => clock
+  const sessions = new MemorySessionStore()
+  return {
+    store: new MemoryContactStore({ sessions, now }),
+    setNow: (ms) => {
+      clock = ms
+    },
+    withRacingWriter: async (maxAttempts) => ({
+      store: new MemoryContactStore({ sessions, now, maxAttempts }),
+      writeBehind: (contact) => {
+        void sessions.saveContact(contact as never)
+      },
+      close: async () => {},
+    }),
+  }
+})
+
 describeContactStoreContract('redis', async () => {
   let clock = start
   const now = () => clock

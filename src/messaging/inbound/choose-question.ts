@@ -1,6 +1,6 @@
 import { matchAnswer, type Choice, type MatchAnswerOptions } from './match-answer.ts'
 
-/** What `chooseQuestion` needs of an open question; `OpenQuestion` in contacts.ts has it. */
+/** The fields of an open question that `chooseQuestion` reads. `OpenQuestion` extends it. */
 export interface QuestionToMatch {
   readonly id: string
   /** The session that asked it. A newer question of the same session replaces an older one. */

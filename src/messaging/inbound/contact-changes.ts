@@ -19,7 +19,7 @@ export const contactChanges = {
     return { ...contact, language }
   },
 
-  /** Records an opt-out or opt-in. A repeat of the current state keeps the first reason and time. */
+  /** Records an opt-out or opt-in. Repeating the current state keeps its first reason and time. */
   setOptOut(contact: Contact, status: OptOutStatus): Contact {
     if (contact.optOut?.optedOut === status.optedOut) return contact
     return { ...contact, optOut: status }

@@ -7,7 +7,7 @@ export interface OptOutStatus {
   readonly optedOut: boolean
   /** The keyword or cause (`STOP`, `START`, `UserInBlackList`, `operator`). */
   readonly reason: string
-  /** Where the change came from (`sms`, `ussd`, `voice`, `delivery-report`, `api`). */
+  /** The channel or system that made the change: `sms`, `ussd`, `delivery-report`, `api`. */
   readonly source: string
   /** Milliseconds since the epoch. */
   readonly at: number
@@ -23,7 +23,7 @@ export interface ContactEvent {
   readonly ref?: string
   /** The message text, cut to `maxEventTextLength` characters. */
   readonly text?: string
-  /** What happened (`opt-out`, `answered`, `queued:support`; `done` or `failed` for a session). */
+  /** The result: `opt-out`, `answered`, `queued:support`, or `done` and `failed` for a session. */
   readonly outcome?: string
 }
 
@@ -35,7 +35,7 @@ export interface OpenQuestion extends QuestionToMatch {
 }
 
 /**
- * What Switchboard keeps per subscriber (one per E.164 number) across channels. It extends the
+ * The record of one subscriber (one per E.164 number) across channels. It extends the
  * session store's `ContactRecord` and is stored under the same key in the same JSON shape, so a
  * language saved by a USSD session is read here, and the engine's language update keeps the
  * fields below.
@@ -74,7 +74,7 @@ export class ContactConflictError extends Error {
 /** Attempts an update makes before it raises `ContactConflictError`. */
 export const defaultUpdateAttempts = 10
 
-/** A contact with nothing stored yet. */
+/** Returns a contact with nothing stored yet. */
 export function emptyContact(msisdn: string, now: number): Contact {
   return { msisdn, updatedAt: now, history: [], openQuestions: [] }
 }

@@ -5,9 +5,10 @@
 export function editDistance(a: string, b: string): number {
   const rows = a.length + 1
   const columns = b.length + 1
-  const distance = Array.from({ length: rows }, (_, i) =>
-    Array.from({ length: columns }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
-  )
+  // distance[i][j] is the distance between the first i characters of a and the first j of b.
+  const distance = Array.from({ length: rows }, () => new Array<number>(columns).fill(0))
+  for (let i = 0; i < rows; i++) distance[i]![0] = i
+  for (let j = 0; j < columns; j++) distance[0]![j] = j
 
   for (let i = 1; i < rows; i++) {
     for (let j = 1; j < columns; j++) {

@@ -18,14 +18,14 @@ export const defaultDedupeWindowSeconds = 48 * 60 * 60
  * passes the contract suite in `test/inbound-store.test.ts`.
  *
  * A callback stores its message with `saveIfNew` before it is acknowledged. When that returns
- * false, the provider is retrying: `get` tells whether the first attempt was handled, or stopped
+ * false, the provider is retrying: `get` shows whether the first attempt was handled, or stopped
  * before `markHandled` and should be handled now.
  */
 export interface InboundStore {
   /** Stores `message` unless its id is already stored. Returns false for a repeat. */
   saveIfNew(message: InboundSms): Promise<boolean>
   get(id: string): Promise<StoredInboundSms | null>
-  /** Records the outcome of a stored message. Returns false when the id is not (or no longer) stored. */
+  /** Records the outcome of a stored message. Returns false when the id is no longer stored. */
   markHandled(id: string, outcome: string): Promise<boolean>
   close(): Promise<void>
 }

@@ -111,7 +111,7 @@ function matchByWord(choices: readonly Choice[], words: readonly string[]): Answ
     if (onlyPoliteWords(rest)) ids.add(choice.id)
   }
 
-  // Two choices that share a word cannot be told apart: ask again.
+  // Two choices that share a word are indistinguishable, so the reply matches neither.
   const [id] = ids
   return ids.size === 1 && id !== undefined ? { kind: 'match', id } : { kind: 'no-match' }
 }

@@ -12,7 +12,7 @@ import {
 } from './contacts.ts'
 import { connectRedis, runCommand, type RedisClient } from './redis-client.ts'
 
-// Compare-and-set on the whole stored value: it saves only if the key still holds exactly what
+// Compare-and-set on the whole stored value: it saves only if the key still contains exactly what
 // the update read (ARGV[1], empty for a missing key). Comparing the value rather than a version
 // also catches writers that know nothing of versions, such as the session store's saveContact.
 // One key and no WATCH, so it runs on Redis Cluster.
@@ -103,7 +103,7 @@ export class RedisContactStore implements ContactStore {
   }
 }
 
-/** The key of one contact without the client's key prefix, as the session store names it. */
+/** Returns the key of one contact, without the client's key prefix, as the session store has it. */
 export function contactKey(msisdn: string): string {
   return `contact:{${msisdn}}`
 }

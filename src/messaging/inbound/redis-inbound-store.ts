@@ -103,7 +103,7 @@ export class RedisInboundStore implements InboundStore {
   }
 }
 
-/** The key of one inbound message, without the client's key prefix. */
+/** Returns the key of one inbound message, without the client's key prefix. */
 export function inboundKey(id: string): string {
   return `inbound:{${id}}`
 }
