@@ -1,4 +1,5 @@
 import { runUssdSimulation } from './run-ussd-simulation.ts'
+import { runVoiceSimulation } from './run-voice-simulation.ts'
 import { parseSimulatorArguments, usage, UsageError } from './simulator-options.ts'
 import { createProcessTerminal } from './terminal.ts'
 
@@ -26,6 +27,9 @@ try {
   switch (parsed.options.mode) {
     case 'ussd':
       process.exitCode = await runUssdSimulation(parsed.options, terminal)
+      break
+    case 'voice':
+      process.exitCode = await runVoiceSimulation(parsed.options, terminal)
       break
   }
 } finally {

@@ -14,8 +14,21 @@ export interface UssdSimulatorOptions {
   readonly inputs?: readonly string[]
 }
 
+/** Options of a simulated voice call. */
+export interface VoiceSimulatorOptions {
+  readonly mode: 'voice'
+  /** The Switchboard voice number called, in international format. */
+  readonly number: string
+  /** Caller's number in international format. */
+  readonly phoneNumber: string
+  /** Switchboard's Africa's Talking voice callback URL. */
+  readonly url: string
+  /** Answers to the input steps in order (empty for silence), or absent for an interactive call. */
+  readonly inputs?: readonly string[]
+}
+
 // Each mode of the simulator is one member of this union, and the entry point switches on `mode`.
-export type SimulatorOptions = UssdSimulatorOptions
+export type SimulatorOptions = UssdSimulatorOptions | VoiceSimulatorOptions
 
 export type SimulatorArguments =
   { readonly help: true } | { readonly help: false; readonly options: SimulatorOptions }
@@ -27,8 +40,10 @@ export class UsageError extends Error {
 
 export const defaultSwitchboardUrl = 'http://127.0.0.1:3000'
 const ussdCallbackPath = '/africastalking/ussd'
+const voiceCallbackPath = '/africastalking/voice'
 
 export const usage = `Usage: npm run simulate -- --code '*384*123#' [options]
+       npm run simulate -- --voice --number +254711000123 [options]
 
 Walks a USSD flow as a phone on Africa's Talking would: every reply is a real
 HTTP callback to a running Switchboard (start one with npm start).
@@ -45,6 +60,14 @@ Options:
   --screen-limit N  characters a screen may hold after CON/END (default 182)
   -h, --help        show this help
 
+Voice calls (--voice) print what the call would say and send each key press as
+a voice callback to the URL the previous reply named:
+  --voice           call a voice number instead of dialling a USSD code
+  --number NUMBER   Switchboard voice number to call, in international format
+  --phone, --url    as above; the default path is ${voiceCallbackPath}
+  --input LIST      answers to each input step in order, such as 2,,34#
+                    (an empty entry stays silent until the input times out)
+
 Exit status: 0 when the walk completed, 1 when Switchboard could not be reached,
 replied with an error, or ended the session before every --input was sent,
 2 for invalid options.`
@@ -59,17 +82,42 @@ export function parseSimulatorArguments(
   if (positionals.length > 0) {
     throw new UsageError(`Unexpected argument "${positionals[0]}". Pass values with their option.`)
   }
+  if (values.voice === true) return { help: false, options: voiceOptions(values, environment) }
 
   const options: UssdSimulatorOptions = {
     mode: 'ussd',
     serviceCode: checkServiceCode(values.code),
     phoneNumber: checkPhoneNumber(values.phone ?? '+254700000001'),
     networkCode: checkNetworkCode(values.network ?? '63902'),
-    url: chooseCallbackUrl(values.url, environment.SWITCHBOARD_URL),
+    url: chooseCallbackUrl(values.url, environment.SWITCHBOARD_URL, ussdCallbackPath),
     screenLimit: checkScreenLimit(values['screen-limit'] ?? '182'),
     ...(values.input === undefined ? {} : { inputs: splitInputs(values.input) }),
   }
   return { help: false, options }
+}
+
+function voiceOptions(
+  values: ReturnType<typeof parseOrRaise>['values'],
+  environment: Record<string, string | undefined>,
+): VoiceSimulatorOptions {
+  for (const ussdOnly of ['code', 'network', 'screen-limit'] as const) {
+    if (values[ussdOnly] !== undefined) {
+      throw new UsageError(`--${ussdOnly} applies to USSD sessions. Leave it out with --voice.`)
+    }
+  }
+  if (values.number === undefined) {
+    throw new UsageError(
+      '--number is missing. Give the voice number to call, such as --number +254711000123.',
+    )
+  }
+
+  return {
+    mode: 'voice',
+    number: checkPhoneNumber(values.number, '--number'),
+    phoneNumber: checkPhoneNumber(values.phone ?? '+254700000001'),
+    url: chooseCallbackUrl(values.url, environment.SWITCHBOARD_URL, voiceCallbackPath),
+    ...(values.input === undefined ? {} : { inputs: splitInputs(values.input) }),
+  }
 }
 
 function parseOrRaise(args: readonly string[]) {
@@ -84,6 +132,8 @@ function parseOrRaise(args: readonly string[]) {
         url: { type: 'string' },
         input: { type: 'string' },
         'screen-limit': { type: 'string' },
+        voice: { type: 'boolean' },
+        number: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     })
@@ -105,10 +155,10 @@ function checkServiceCode(code: string | undefined): string {
   return code
 }
 
-function checkPhoneNumber(phone: string): string {
+function checkPhoneNumber(phone: string, option = '--phone'): string {
   if (!/^\+\d{7,15}$/.test(phone)) {
     throw new UsageError(
-      `--phone "${phone}" is not in international format. Use + and the country code, such as +254700000001.`,
+      `${option} "${phone}" is not in international format. Use + and the country code, such as +254700000001.`,
     )
   }
   return phone
@@ -131,16 +181,20 @@ function checkScreenLimit(limit: string): number {
   return value
 }
 
-function chooseCallbackUrl(option: string | undefined, environment: string | undefined): string {
-  if (option !== undefined) return resolveCallbackUrl(option, '--url')
+function chooseCallbackUrl(
+  option: string | undefined,
+  environment: string | undefined,
+  path: string,
+): string {
+  if (option !== undefined) return resolveCallbackUrl(option, '--url', path)
   if (environment !== undefined && environment !== '') {
-    return resolveCallbackUrl(environment, 'SWITCHBOARD_URL')
+    return resolveCallbackUrl(environment, 'SWITCHBOARD_URL', path)
   }
-  return resolveCallbackUrl(defaultSwitchboardUrl, 'the default URL')
+  return resolveCallbackUrl(defaultSwitchboardUrl, 'the default URL', path)
 }
 
-/** Accepts a full callback URL, or a base URL to which the USSD callback path is added. */
-function resolveCallbackUrl(value: string, source: string): string {
+/** Accepts a full callback URL, or a base URL to which the mode's callback `path` is added. */
+function resolveCallbackUrl(value: string, source: string, path: string): string {
   let url: URL
   try {
     url = new URL(value)
@@ -153,7 +207,7 @@ function resolveCallbackUrl(value: string, source: string): string {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     throw new UsageError(`${source} "${value}" must start with http:// or https://.`)
   }
-  if (url.pathname === '/') url.pathname = ussdCallbackPath
+  if (url.pathname === '/') url.pathname = path
   return url.toString()
 }
 
