@@ -63,6 +63,25 @@ describe('redis session store', () => {
     expect(raw).toBe(`1|${JSON.stringify(record)}`)
     await removeKeysAndClose({ store })
   })
+
+  it('removeSessionsOf escapes glob characters in prefix', async () => {
+    // SCAN patterns treat * ? [ ] and backslash as glob syntax, so a literal prefix needs escapes.
+    const globPrefix = `${keyPrefix}[app*1]?\\:`
+    const store = await RedisSessionStore.connect({
+      url: inject('redisUrl'),
+      keyPrefix: globPrefix,
+      commandTimeoutMs: 1000,
+      logger,
+    })
+    const records = ['ATUid_glob_1', 'ATUid_glob_2'].map((id) =>
+      sessionRecord({ key: `africastalking:${id}` }),
+    )
+    for (const record of records) await store.commit(record, 60)
+
+    expect(await store.removeSessionsOf('+254700000001')).toBe(2)
+    for (const record of records) expect(await store.load(record.key)).toBeNull()
+    await removeKeysAndClose({ store })
+  })
 })
 
 async function connectStore(): Promise<StoreUnderTest & { store: RedisSessionStore }> {

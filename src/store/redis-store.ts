@@ -146,9 +146,8 @@ export class RedisSessionStore implements SessionStore {
       let cursor = '0'
       do {
         // SCAN does not apply keyPrefix to its pattern, and returns keys with the prefix on.
-        const [next, keys] = await this.run(() =>
-          node.scan(cursor, 'MATCH', `${this.options.keyPrefix}session:*`, 'COUNT', 500),
-        )
+        const pattern = `${escapeGlob(this.options.keyPrefix)}session:*`
+        const [next, keys] = await this.run(() => node.scan(cursor, 'MATCH', pattern, 'COUNT', 500))
         cursor = next
         for (const prefixed of keys) {
           const key = prefixed.slice(this.options.keyPrefix.length)
@@ -263,6 +262,11 @@ function sessionKey(key: string): string {
 
 function draftKey(msisdn: string, flowId: string): string {
   return `draft:{${msisdn}}:${flowId}`
+}
+
+// Redis glob syntax uses * ? [ ] and backslash. A backslash before each makes it literal.
+function escapeGlob(text: string): string {
+  return text.replace(/[*?[\]\\]/g, '\\$&')
 }
 
 function contactKey(msisdn: string): string {
