@@ -11,7 +11,7 @@ import { measureCase, type CaseRun } from './measure-case.ts'
 import type { BenchOptions } from './options.ts'
 import { planCases, type CaseSpec } from './plan-cases.ts'
 import { summarizeProfile, type ProfileSummary } from './profile-summary.ts'
-import { startRedisServer } from './redis-server.ts'
+import { startRedisServer, type RedisServer } from './redis-server.ts'
 import { removeSessions, sessionMemoryBytes, usedMemoryBytes } from './redis-sessions.ts'
 import { seedIdleSessions, type SessionTemplate } from './seed-sessions.ts'
 import { repositoryRoot, startServerProcess, type ServerProcess } from './server-process.ts'
@@ -66,15 +66,8 @@ export async function runBenchmark(
       await warmUp(target, serverOf(servers, target.name), redis, ids, options)
     }
 
-    const { seeding, cases } = await runSteps(
-      options,
-      servers,
-      redis,
-      redisServer.pid,
-      ids,
-      templates,
-      progress,
-    )
+    const lab: Lab = { servers, redis, redisServer, ids }
+    const { seeding, cases } = await runSteps(options, lab, templates, progress)
     await stopServers(servers)
     const profilePath = profileDirectory && (await newestProfile(profileDirectory))
     const profile = profilePath === undefined ? undefined : await summarizeProfile(profilePath)
@@ -145,12 +138,17 @@ async function warmUp(
   await removeSessions(redis, target, load.sessionIds)
 }
 
+/** The running servers, Redis and id source that every case shares. */
+interface Lab {
+  readonly servers: ReadonlyMap<TargetName, ServerProcess>
+  readonly redis: Redis
+  readonly redisServer: RedisServer
+  readonly ids: SubscriberIds
+}
+
 async function runSteps(
   options: BenchOptions,
-  servers: ReadonlyMap<TargetName, ServerProcess>,
-  redis: Redis,
-  redisPid: number,
-  ids: SubscriberIds,
+  lab: Lab,
   templates: readonly SessionTemplate[],
   progress: (line: string) => void,
 ): Promise<{ seeding: SeedStep[]; cases: CaseResult[] }> {
@@ -159,29 +157,23 @@ async function runSteps(
   let stored = 0
 
   for (const stepCases of planCases(options)) {
-    const target = stepCases[0]!.stored
-    const memoryBefore = await usedMemoryBytes(redis)
-    const seedStarted = performance.now()
-    await seedIdleSessions(redis, templates, stored, target, seededTtlSeconds)
-    const seconds = (performance.now() - seedStarted) / 1000
-    const added = target - stored
-    const bytesPerSession =
-      added === 0 ? Number.NaN : ((await usedMemoryBytes(redis)) - memoryBefore) / added
-    seeding.push({ stored: target, seconds, bytesPerSession })
-    progress(`stored ${target.toLocaleString('en')} idle sessions (${seconds.toFixed(1)} s)`)
-    stored = target
+    const step = await seedStep(lab, templates, stored, stepCases[0]!.stored)
+    seeding.push(step)
+    progress(
+      `stored ${step.stored.toLocaleString('en')} idle sessions (${step.seconds.toFixed(1)} s)`,
+    )
+    stored = step.stored
 
     const results = stepCases.map((spec) => ({ spec, runs: [] as CaseRun[] }))
     // Runs alternate between cases, so a slow spell of the machine touches every case alike.
     for (let run = 1; run <= options.runs; run += 1) {
       for (const result of results) {
-        const targetOf = targets.find((candidate) => candidate.name === result.spec.target)!
         const measured = await measureCase(result.spec, {
-          target: targetOf,
-          server: serverOf(servers, result.spec.target),
-          redis,
-          redisPid,
-          ids,
+          target: targets.find((candidate) => candidate.name === result.spec.target)!,
+          server: serverOf(lab.servers, result.spec.target),
+          redis: lab.redis,
+          redisPid: lab.redisServer.pid,
+          ids: lab.ids,
           durationMs: options.durationMs,
         })
         result.runs.push(measured)
@@ -191,6 +183,23 @@ async function runSteps(
     cases.push(...results)
   }
   return { seeding, cases }
+}
+
+/** Seeds idle sessions from `stored` up to `target` and measures the time and memory it took. */
+async function seedStep(
+  lab: Lab,
+  templates: readonly SessionTemplate[],
+  stored: number,
+  target: number,
+): Promise<SeedStep> {
+  const memoryBefore = await usedMemoryBytes(lab.redis)
+  const started = performance.now()
+  await seedIdleSessions(lab.redisServer.url, templates, stored, target, seededTtlSeconds)
+  const seconds = (performance.now() - started) / 1000
+
+  const added = target - stored
+  const grown = (await usedMemoryBytes(lab.redis)) - memoryBefore
+  return { stored: target, seconds, bytesPerSession: added === 0 ? Number.NaN : grown / added }
 }
 
 function describeRun(spec: CaseSpec, run: number, measured: CaseRun): string {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis'
+import { RespPipeline } from './resp-pipeline.ts'
 
 /** A session value as Switchboard stored it, with the ids to swap for each copy. */
 export interface SessionTemplate {
@@ -8,8 +8,7 @@ export interface SessionTemplate {
   readonly phoneNumber: string
 }
 
-const batchSize = 10_000
-const batchesInFlight = 4
+const batchSize = 20_000
 
 /**
  * Stores idle sessions `from` (inclusive) to `to` (exclusive) with pipelined SETs: copies of the
@@ -17,29 +16,38 @@ const batchesInFlight = 4
  * the size and shape Switchboard writes. They expire after `ttlSeconds`.
  */
 export async function seedIdleSessions(
-  redis: Redis,
+  redisUrl: string,
   templates: readonly SessionTemplate[],
   from: number,
   to: number,
   ttlSeconds: number,
 ): Promise<void> {
   if (templates.length === 0) throw new Error('No session template to seed idle sessions from.')
-  const batches: Promise<unknown>[] = []
-
-  for (let start = from; start < to; start += batchSize) {
-    const pipeline = redis.pipeline()
-    for (let index = start; index < Math.min(to, start + batchSize); index += 1) {
-      const template = templates[index % templates.length]!
-      const sessionId = `ATUid_idle_${index.toString(36)}`
-      const phoneNumber = `+2547${String(10_000_000 + index)}`
-      const key = template.key.replace(template.sessionId, sessionId)
-      const value = template.value
-        .replaceAll(template.sessionId, sessionId)
-        .replaceAll(template.phoneNumber, phoneNumber)
-      pipeline.set(key, value, 'EX', ttlSeconds)
+  const pipeline = await RespPipeline.open(redisUrl)
+  try {
+    for (let start = from; start < to; start += batchSize) {
+      await pipeline.setAll(copies(templates, start, Math.min(to, start + batchSize)), ttlSeconds)
     }
-    batches.push(pipeline.exec())
-    if (batches.length >= batchesInFlight) await batches.shift()
+  } finally {
+    pipeline.close()
   }
-  await Promise.all(batches)
+}
+
+function* copies(
+  templates: readonly SessionTemplate[],
+  from: number,
+  to: number,
+): Generator<[string, string]> {
+  // Split once, so each copy is a join rather than a search through the value.
+  const split = templates.map((template) => ({
+    key: template.key.split(template.sessionId),
+    value: template.value.split(template.sessionId).map((part) => part.split(template.phoneNumber)),
+  }))
+  for (let index = from; index < to; index += 1) {
+    const template = split[index % split.length]!
+    const sessionId = `ATUid_idle_${index.toString(36)}`
+    const phoneNumber = `+2547${String(10_000_000 + index)}`
+    const value = template.value.map((parts) => parts.join(phoneNumber)).join(sessionId)
+    yield [template.key.join(sessionId), value]
+  }
 }
