@@ -66,7 +66,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
   const start = (sessionId: string, fields: Record<string, string> = {}) =>
     call({ sessionId, ...fields })
 
-  /** Answers the previous reply with `fields`, on the callback URL that reply gave. */
+  /** Sends `fields` to the callback URL of the previous reply. */
   const answer = (
     sessionId: string,
     previous: CallResult,
@@ -119,7 +119,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
   })
 
   describe('key presses', () => {
-    it('re-prompts twice on silence, then ends with an SMS', async () => {
+    it('ends with SMS after silence', async () => {
       const sessionId = `ATVId_silent_${randomUUID()}`
       const first = await start(sessionId)
 

@@ -178,6 +178,7 @@ describe('voice simulator options', () => {
       SWITCHBOARD_URL: 'http://127.0.0.1:4000',
     })
 
+    expect(parsed.help).toBe(false)
     expect(parsed.help === false && parsed.options.url).toBe(
       'http://127.0.0.1:4000/africastalking/voice',
     )

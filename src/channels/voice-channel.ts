@@ -3,7 +3,7 @@ import type { VoiceReply } from '../engine/voice-reply.ts'
 import type { ParseResult, RenderedReply } from './ussd-channel.ts'
 
 /**
- * What every voice aggregator adapter provides: turning its callback fields (and the query of the
+ * Contract of a voice aggregator adapter: turning its callback fields (and the query of the
  * callback URL, which carries the step) into one callback, and the engine's reply into its call
  * script. Every adapter passes `test/voice-channel-contract.ts`.
  */

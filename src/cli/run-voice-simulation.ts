@@ -4,15 +4,15 @@ import type { Terminal } from './terminal.ts'
 import { VoiceCallClient } from './voice-call-client.ts'
 import type { ScriptAction } from './voice-script.ts'
 
-/** What the caller does at an input step: keys pressed or words spoken, or null to hang up. */
+/** Source of the caller's input at each input step: keys, spoken words, or null to hang up. */
 type NextInput = (kind: 'keys' | 'recording') => Promise<string | null>
 
 type CallEnd = 'ended' | 'hung-up'
 
 /**
- * Places voice calls against Switchboard and returns the exit status. With `inputs` it answers
- * each input step with the next entry (an empty entry stays silent). Without, it reads each answer
- * from the terminal.
+ * Places voice calls against Switchboard and returns the exit status. With `inputs` it sends the
+ * next entry at each input step (an empty entry stays silent). Without, it reads each input from
+ * the terminal.
  */
 export async function runVoiceSimulation(
   options: VoiceSimulatorOptions,
@@ -95,9 +95,9 @@ async function playCall(
 }
 
 /**
- * Plays a reply's actions in order, as Africa's Talking does: an input step that gets an answer
- * posts it and plays the reply instead; one that times out moves on to the next action. The call
- * ends after the last action.
+ * Plays a reply's actions in order, as Africa's Talking does. An input step that gets keys or a
+ * recording posts them and plays the new reply instead, and one that times out moves on to the
+ * next action. The call ends after the last action.
  */
 async function playScript(
   actions: readonly ScriptAction[],

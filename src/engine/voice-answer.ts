@@ -2,7 +2,7 @@ import { normalizeInput } from '../text/digits.ts'
 import type { VoiceCallback } from './voice-call.ts'
 import { finishKey } from './voice-screen.ts'
 
-/** What a caller gave on a callback. */
+/** The caller's input on one callback. */
 export type VoiceAnswer =
   | { readonly kind: 'silent' }
   | { readonly kind: 'digits'; readonly value: string }

@@ -1,4 +1,4 @@
-/** How a call ended, from the provider's final notification. */
+/** Outcome and cost of a call, from the provider's final notification. */
 export interface CallEnd {
   /** Provider status, such as `Success` or `NotAnswered`. */
   readonly status?: string

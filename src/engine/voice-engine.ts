@@ -35,13 +35,13 @@ export interface VoiceEngineOptions extends VoiceScreenSettings {
   readonly logger: Logger
   /** How long a call's session lives after its last callback. */
   readonly sessionTtlSeconds: number
-  /** Time a callback may spend on flow tasks before it answers. */
+  /** Milliseconds a callback may spend on flow tasks before the reply is sent. */
   readonly hopBudgetMs: number
   /** Language of the engine's own messages before a flow is known. */
   readonly defaultLanguage: string
-  /** Silent answers in a row that are asked again; the next one ends the call. */
+  /** Silent callbacks in a row that get the prompt again. One more ends the call. */
   readonly maxSilentPrompts: number
-  /** Invalid answers in a row that are asked again; the next one ends the call. */
+  /** Invalid inputs in a row that get the prompt again. One more ends the call. */
   readonly maxInvalidPrompts: number
 }
 
@@ -218,7 +218,7 @@ export class VoiceEngine {
         logger.info({ silentPrompts }, 'caller stayed silent, ending the call')
         return { state: next, turn: { kind: 'noInput' } }
       }
-      // After a timeout the fallback already said that nothing arrived, so it is not said twice.
+      // After a timeout the fallback already spoke the notice, so the reply does not repeat it.
       const notice = call.timedOut ? undefined : this.noInputNotice(cursor)
       return { state: next, turn: { kind: 'screen', notice } }
     }
@@ -232,7 +232,7 @@ export class VoiceEngine {
       const invalidPrompts = state.invalidPrompts + 1
       const next = { ...state, silentPrompts: 0, invalidPrompts }
       if (invalidPrompts > this.options.maxInvalidPrompts) {
-        logger.info({ invalidPrompts }, 'caller kept giving invalid answers, ending the call')
+        logger.info({ invalidPrompts }, 'caller kept pressing invalid keys, ending the call')
         return { state: next, turn: { kind: 'noInput' } }
       }
       const notice = cursor.text(cursor.error ?? this.options.messages.invalidChoice)
@@ -304,7 +304,7 @@ export class VoiceEngine {
     return this.message('failure')
   }
 
-  /** A spoken message that ends the call, in the session's language when there is one. */
+  /** Builds a spoken message that ends the call, in the session's language when there is one. */
   private message(name: keyof VoiceMessages, context?: Record<string, unknown>): VoiceReply {
     const language =
       typeof context?.['language'] === 'string' ? context['language'] : this.options.defaultLanguage

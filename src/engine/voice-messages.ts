@@ -2,10 +2,11 @@ import type { LocalizedText } from './flow.ts'
 
 /**
  * Texts the voice engine speaks or sends around a flow's own prompts. `{{key}}`, `{{label}}` and
- * `{{line}}` are filled in by the engine; each text can be replaced in configuration.
+ * `{{line}}` are filled in by the engine. The engine takes them as an option, so a deployment can
+ * replace any of them.
  */
 export interface VoiceMessages {
-  /** How the `*` key is read out. */
+  /** Spoken name of the `*` key. */
   readonly starKey: LocalizedText
   /** One option of a spoken menu. */
   readonly pressFor: LocalizedText

@@ -1,10 +1,10 @@
-/** What a call plays while it waits for key presses or a recording. */
+/** Prompt a call plays while it waits for key presses or a recording. */
 export type VoicePrompt =
   { readonly kind: 'say'; readonly text: string } | { readonly kind: 'play'; readonly url: string }
 
 /**
  * One step of a call script, independent of the provider's markup. Every action that leads back
- * to Switchboard carries `step`, the session version it answers, so a retried callback is
+ * to Switchboard carries `step`, the session version it belongs to, so a retried callback is
  * recognised.
  */
 export type VoiceAction =

@@ -56,7 +56,7 @@ export function voicePage(optionCount: number, start: number, keys: VoiceKeys): 
   return { keys: paged.slice(0, shown), start, hasMore: start + shown < optionCount }
 }
 
-/** True when the screen is answered by a recording rather than key presses. */
+/** True when the screen takes a recording rather than key presses. */
 export function isRecordScreen(screen: ScreenSpec): boolean {
   return screen.input?.type === 'text' && screen.voice?.freeText === 'record'
 }
@@ -85,7 +85,7 @@ export function asSpeech(text: string): string {
     .join(' ')
 }
 
-/** An option label as one phrase, without the full stop the "Press 1 for" sentence adds. */
+/** Joins an option label into one phrase, without the full stop that "Press 1 for" adds. */
 function asLabel(label: string): string {
   return label
     .replace(/\s*\n\s*/g, ' ')
@@ -108,23 +108,23 @@ function sentence(
   return cursor.text(text, key === undefined ? values : { ...values, key })
 }
 
-/** The spoken prompt of a screen, or its recording in the caller's language when there is one. */
+/** Returns the spoken prompt of a screen, or its recording in the caller's language if any. */
 function promptOf(cursor: FlowCursor, screen: ScreenSpec, spoken: string[]): VoicePrompt {
   const audio = screen.voice?.audio?.[cursor.language]
   if (audio !== undefined) return { kind: 'play', url: audio }
   return { kind: 'say', text: spoken.filter((part) => part !== '').join(' ') }
 }
 
-/** The prompt of a screen as the flow wrote it for voice, or its USSD prompt. */
+/** Returns the prompt of a screen as the flow wrote it for voice, or else its USSD prompt. */
 export function promptText(cursor: FlowCursor, screen: ScreenSpec): string {
   return asSpeech(cursor.text(screen.voice?.prompt ?? screen.prompt))
 }
 
 /**
  * Renders the screen the cursor waits on as a call script: an optional notice (an error, or
- * "we did not get your choice"), then the input step, then a fallback that says `fallback` and
- * comes back with the same step, because a call with nothing after a timed-out input hangs up.
- * Records on the cursor which page of options was read.
+ * "we did not get your choice"), then the input step, then a fallback that speaks the no-input
+ * notice and redirects back with the same step, because a call with nothing after a timed-out
+ * input hangs up. Records on the cursor which page of options was read.
  */
 export function renderVoiceScreen(
   cursor: FlowCursor,
@@ -254,7 +254,7 @@ export function applyVoiceDigits(
   return acceptAnswer(cursor, option?.value) ? 'accepted' : reject()
 }
 
-/** Sends `value` as the answer to the current screen; false when the flow does not accept it. */
+/** Sends `value` in an ANSWER event and returns false when the current state rejects it. */
 export function acceptAnswer(cursor: FlowCursor, value: unknown): boolean {
   const before = cursor.snapshot.value
   if (!cursor.send({ type: 'ANSWER', value })) return false

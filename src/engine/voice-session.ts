@@ -3,17 +3,17 @@ import type { FlowCursor } from './flow-cursor.ts'
 import type { CallEnd } from './voice-call.ts'
 import { spokenText, type VoiceReply } from './voice-reply.ts'
 
-/** How a call's session ended, for logs and reports. */
+/** Outcome of a call's session, for logs and reports. */
 export type CallOutcome = 'completed' | 'sms-handoff' | 'no-input' | 'hung-up' | 'not-answered'
 
-/** What the voice engine keeps about a call beside the flow's snapshot. */
+/** State the voice engine keeps about a call beside the flow's snapshot. */
 export interface VoiceCallState {
   /** E.164 number of the line the call is on. */
   readonly line: string
   readonly direction: 'inbound' | 'outbound'
-  /** Silent answers in a row on the current screen. */
+  /** Callbacks in a row on the current screen that brought no keys or recording. */
   readonly silentPrompts: number
-  /** Invalid answers in a row on the current screen. */
+  /** Callbacks in a row on the current screen whose keys the screen rejected. */
   readonly invalidPrompts: number
   /** The last reply, returned again for a repeated or stale callback. */
   readonly reply: VoiceReply
@@ -30,12 +30,12 @@ export interface VoiceSessionRecord extends SessionRecord {
   readonly voice: VoiceCallState
 }
 
-/** The store key of a call's session: `<provider>-voice:<sessionId>`. */
+/** Returns the store key of a call's session: `<provider>-voice:<sessionId>`. */
 export function voiceSessionKey(provider: string, sessionId: string): string {
   return `${provider}-voice:${sessionId}`
 }
 
-/** Builds the record that saves a call's session where the cursor stands. */
+/** Builds the record that saves a call's session at the cursor's state. */
 export function voiceSessionRecord(
   cursor: FlowCursor,
   fields: Pick<VoiceSessionRecord, 'key' | 'msisdn' | 'version' | 'status' | 'updatedAt' | 'voice'>,

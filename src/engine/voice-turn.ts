@@ -9,7 +9,7 @@ import {
 } from './voice-screen.ts'
 import type { CallOutcome } from './voice-session.ts'
 
-/** What the engine decided to do with the screen the cursor is on after a callback. */
+/** Next step the engine chose for the caller after a callback. */
 export type VoiceTurn =
   /** Read the screen (after an optional notice), or end the call when the flow is done. */
   | { readonly kind: 'screen'; readonly notice?: string }
