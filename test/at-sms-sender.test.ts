@@ -15,7 +15,7 @@ import {
   type FakeBehaviour,
 } from './support/fake-africastalking.ts'
 
-/** The `*_URL` values of the SDK's `lib/common.js`, without its functions. */
+/** Reads the `*_URL` values of the SDK's `lib/common.js`, without its functions. */
 function sdkUrls(): Record<string, string> {
   return Object.fromEntries(Object.entries(atCommonUrls).filter(([name]) => name.endsWith('_URL')))
 }

@@ -23,7 +23,7 @@ const smsEnvironmentSchema = z
     SMS_RATE_PER_SECOND: z.coerce.number().positive().default(10),
     /** Segments one outgoing text may use; each segment is billed as one SMS. */
     SMS_MAX_SEGMENTS: positiveInteger(3),
-    /** What happens to a longer text: `truncate` it to the limit, or `reject` it. */
+    /** Handling of a longer text: `truncate` it to the limit, or `reject` it. */
     SMS_OVERFLOW: z.enum(['reject', 'truncate']).default('truncate'),
   })
   .refine((env) => (env.AT_USERNAME === undefined) === (env.AT_API_KEY === undefined), {

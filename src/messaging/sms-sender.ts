@@ -8,8 +8,8 @@ export interface SmsRequest {
 }
 
 /**
- * Why a send failed, as a closed set. Each code fixes whether a later attempt can succeed (see
- * `retryableCodes`), so callers never decide that from a status number.
+ * Reason a send failed, as a closed set. Each code fixes whether a later attempt can succeed
+ * (see `retryableCodes`), so callers never decide that from a status number.
  */
 export type SendFailureCode =
   /** The provider rejected the number itself (invalid, unsupported type). */
@@ -24,11 +24,14 @@ export type SendFailureCode =
   | 'throttled'
   /** The provider failed (5xx, or a gateway error for the recipient). */
   | 'server-error'
-  /** No answer within the client timeout; the message may or may not have gone out. */
+  /**
+   * No response within the client timeout. The message may have gone out, so a retry can
+   * deliver it twice.
+   */
   | 'timeout'
-  /** The connection failed before an answer (refused, reset, DNS). */
+  /** The connection failed before a response (refused, reset, DNS). */
   | 'network'
-  /** An answer we cannot read as a send result. */
+  /** A response that cannot be read as a send result. */
   | 'invalid-response'
 
 export const retryableCodes: Readonly<Record<SendFailureCode, boolean>> = {
@@ -55,7 +58,7 @@ export interface FailedOutcome {
   readonly status: 'failed'
   readonly code: SendFailureCode
   readonly retryable: boolean
-  /** What went wrong, for logs: never contains the API key or the message text. */
+  /** Description of the failure for logs, without the API key or the message text. */
   readonly reason: string
   /** Set when the provider assigned an id before rejecting the recipient. */
   readonly messageId?: string

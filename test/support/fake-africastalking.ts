@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 
-/** How the fake answers one send request. */
+/** Response the fake gives to one send request. */
 export type FakeBehaviour =
   /** 201 with status `Success` for every recipient. */
   | { readonly kind: 'success' }
@@ -14,7 +14,7 @@ export type FakeBehaviour =
       readonly body?: string
       readonly headers?: Record<string, string>
     }
-  /** Waits `delayMs` (longer than the client timeout in tests), then answers as `then`. */
+  /** Waits `delayMs` (longer than the client timeout in tests), then responds as `then`. */
   | { readonly kind: 'slow'; readonly delayMs: number; readonly then?: FakeBehaviour }
 
 /** One request as the fake received it. */
@@ -24,7 +24,7 @@ export interface ReceivedRequest {
   readonly headers: Record<string, string | string[] | undefined>
   readonly form: Record<string, string>
   readonly receivedAt: number
-  /** The behaviour it was answered with; null when the request failed a check. */
+  /** The behaviour used for the response; null when the request failed a check. */
   readonly behaviour: FakeBehaviour | null
 }
 

@@ -19,7 +19,7 @@ export interface AtRecipient {
   messageId?: string
 }
 
-/** The JSON body of a 201 answer to `POST /version1/messaging`. */
+/** The JSON body of a 201 response to `POST /version1/messaging`. */
 export interface AtSendResponse {
   SMSMessageData?: {
     Message?: string

@@ -6,7 +6,7 @@ import {
 } from '../sms-sender.ts'
 import type { AtRecipient, AtSendResponse } from './at-sdk.ts'
 
-/** What one `SMS.send` call ended with: the SDK's resolved value or what it rejected with. */
+/** Result of one `SMS.send` call: the SDK's resolved value, or the reason it rejected with. */
 export type AtSendResult =
   | { readonly ok: true; readonly response: AtSendResponse; readonly to: string }
   | { readonly ok: false; readonly error: unknown; readonly timeoutMs: number }
@@ -28,10 +28,10 @@ const recipientStatusCodes: Record<string, SendFailureCode> = {
   gatewayerror: 'server-error',
 }
 
-// Error codes that Node and axios give a request that never got an answer.
+// Error codes that Node and axios give a request that timed out or was aborted.
 const timeoutErrorCodes = new Set(['ECONNABORTED', 'ETIMEDOUT', 'ERR_CANCELED'])
 
-// Longest part of a provider's error body copied into a reason, in characters.
+// Maximum length of a provider's error body copied into a reason, in characters.
 const maxBodyInReason = 200
 
 /**

@@ -56,7 +56,8 @@ function installTimeoutInterceptor(): void {
 
 /** Sends SMS through the Africa's Talking bulk SMS API using the official SDK. */
 export class AtSmsSender implements SmsSender {
-  // Private fields stay out of JSON and logs, and the SDK client holds the API key.
+  // Private fields stay out of JSON and logs, which matters because the SDK client contains the
+  // API key.
   readonly #client: AtClient
   readonly #apiUrl: string
   readonly #senderId: string | undefined
@@ -112,7 +113,7 @@ function pointSdkAt(apiUrl: string): void {
   Object.assign(atCommonUrls, sdkUrlsFor(apiUrl))
 }
 
-/** The values `lib/common.js` holds for `apiUrl`, mirroring its production and sandbox sets. */
+/** Computes the values of `lib/common.js` for `apiUrl`, mirroring its production and sandbox sets. */
 export function sdkUrlsFor(apiUrl: string): AtCommonUrls {
   const version1 = `${apiUrl}/version1`
   const hosted = apiUrl === productionApiUrl || apiUrl === sandboxApiUrl
