@@ -104,7 +104,8 @@ export async function loadFlowFile(path: string): Promise<Flow> {
   return flow
 }
 
-async function loadFlowModule(path: string): Promise<Flow> {
+/** Loads one TypeScript flow module, whose default export is made with `defineFlow()`. */
+export async function loadFlowModule(path: string): Promise<Flow> {
   let module: { default?: Flow }
   try {
     module = (await import(pathToFileURL(path).href)) as typeof module
