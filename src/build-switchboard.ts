@@ -5,6 +5,7 @@ import type { Config } from './config.ts'
 import type { EffectSink } from './engine/effects.ts'
 import { defaultMessages } from './engine/messages.ts'
 import { UssdEngine } from './engine/ussd-engine.ts'
+import { TimerWorker } from './engine/timer-worker.ts'
 import { VoiceEngine } from './engine/voice-engine.ts'
 import { defaultVoiceMessages } from './engine/voice-messages.ts'
 import { loadFlows } from './flows/load-flows.ts'
@@ -41,8 +42,23 @@ export async function buildSwitchboard(
     screenLimit: config.USSD_SCREEN_LIMIT,
     sessionTtlSeconds: config.SESSION_TTL_SECONDS,
     hopBudgetMs: config.HOP_BUDGET_MS,
+    taskTimeoutMs: config.TASK_TIMEOUT_MS,
+    dropAfterSeconds: config.USSD_DROP_AFTER_SECONDS,
     defaultCountryCode: config.DEFAULT_COUNTRY_CODE,
     defaultLanguage: config.DEFAULT_LANGUAGE,
+  })
+
+  const timers = new TimerWorker({
+    store,
+    logger,
+    intervalMs: config.TIMER_POLL_MS,
+    handlers: [
+      {
+        owns: (key) => key.startsWith('africastalking:'),
+        fire: (timer, now) => engine.fireTimer(timer, now),
+      },
+    ],
+    now: overrides.now,
   })
 
   const voiceEngine = new VoiceEngine({
@@ -80,7 +96,7 @@ export async function buildSwitchboard(
     publicBaseUrl: config.PUBLIC_BASE_URL,
     now: overrides.now,
   })
-  return { app, store, registry, routes, engine, voiceEngine, effects }
+  return { app, store, registry, routes, engine, voiceEngine, effects, timers }
 }
 
 async function createStore(config: Config, logger: Logger): Promise<SessionStore> {

@@ -29,6 +29,15 @@ const environmentSchema = z.object({
   SESSION_TTL_SECONDS: integer(240),
   /** Milliseconds a hop may spend on flow tasks; stay under the aggregator's 10 s timeout. */
   HOP_BUDGET_MS: z.coerce.number().int().min(100).max(9000).default(5000),
+  /** Milliseconds a slow task may go on after its hop answered that the result comes by SMS. */
+  TASK_TIMEOUT_MS: z.coerce.number().int().min(1000).default(60_000),
+  /**
+   * Seconds after its last hop when a USSD session still waiting counts as dropped, for when the
+   * end-of-session notice never comes. Operators end sessions after 180 s. 0 turns it off.
+   */
+  USSD_DROP_AFTER_SECONDS: count(180),
+  /** Milliseconds between looks for due timers. */
+  TIMER_POLL_MS: z.coerce.number().int().min(10).default(1000),
   /** Country code used for local numbers such as 0700000001. */
   DEFAULT_COUNTRY_CODE: z
     .string()

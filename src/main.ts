@@ -23,9 +23,13 @@ try {
     },
   )
 
+  switchboard.timers.start()
+
   const stop = (signal: string) => {
     logger.info({ signal }, 'switchboard stopping')
-    server.close(() => {
+    server.close(async () => {
+      await switchboard.timers.stop()
+      await switchboard.engine.idle()
       void switchboard.store.close().finally(() => {
         logger.info('switchboard stopped')
         process.exit(0)

@@ -1,4 +1,4 @@
-import type { UssdHop } from '../engine/ussd-engine.ts'
+import type { UssdHop, UssdSessionEnd } from '../engine/ussd-engine.ts'
 import type { SessionReply } from '../store/session-store.ts'
 
 /** A rejected callback: the HTTP status and a message that names the field and the fix. */
@@ -24,4 +24,6 @@ export interface UssdChannel {
   readonly provider: string
   parseHop(fields: URLSearchParams, receivedAt: number): ParseResult<UssdHop>
   renderReply(reply: SessionReply): RenderedReply
+  /** Parses the gateway's end-of-session notice, for gateways that send one. */
+  parseSessionEnd?(fields: URLSearchParams, receivedAt: number): ParseResult<UssdSessionEnd>
 }

@@ -46,3 +46,39 @@ export async function dispatchEffects(
 export function isStoreFailure(error: unknown): boolean {
   return error instanceof Error && error.name === 'StoreUnavailableError'
 }
+
+/**
+ * Keeps the flow's `after` delays in the store, fenced by the version just saved, so they fire
+ * after a restart and are dropped if the session has moved on by then.
+ */
+export async function scheduleTimers(
+  store: SessionStore,
+  cursor: FlowCursor,
+  record: { key: string; version: number },
+  now: number,
+  logger: Logger,
+): Promise<void> {
+  for (const timer of cursor.timers) {
+    try {
+      await store.scheduleTimer({
+        id: `${record.key}:${record.version}:${timer.event.type}`,
+        sessionKey: record.key,
+        version: record.version,
+        event: timer.event,
+        dueAt: now + timer.delayMs,
+      })
+    } catch (error) {
+      logger.error({ err: error, event: timer.event.type }, 'failed to schedule a flow timer')
+    }
+  }
+}
+
+/** Returns the context without the flow's sensitive answers, which are never stored. */
+export function storableContext(cursor: FlowCursor): Record<string, unknown> {
+  const sensitive = cursor.flow.sensitiveKeys
+  if (sensitive.length === 0) return cursor.context
+
+  const context = { ...cursor.context }
+  for (const key of sensitive) delete context[key]
+  return context
+}

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { AnyStateMachine } from 'xstate'
 import {
   defaultNavigation,
+  defaultResumeWindowSeconds,
   type Flow,
   type FlowMigration,
   type LocalizedText,
@@ -22,6 +23,12 @@ export interface FlowDefinition {
   readonly tasks?: Readonly<Record<string, Task>>
   readonly migrations?: readonly FlowMigration[]
   readonly source?: string
+  readonly title?: LocalizedText
+  readonly onDrop?: LocalizedText
+  /** Seconds after a drop during which redialling offers to continue; default ten minutes. */
+  readonly resumeWindowSeconds?: number
+  /** Context keys of sensitive answers (PINs), kept out of the store. */
+  readonly sensitiveKeys?: readonly string[]
 }
 
 /** Wraps a TypeScript XState machine as a flow the engine can run. */
@@ -42,6 +49,10 @@ export function defineFlow(definition: FlowDefinition): Flow {
     tasks: definition.tasks ?? {},
     migrations: definition.migrations ?? [],
     source: definition.source ?? `flow "${definition.id}"`,
+    title: definition.title,
+    onDrop: definition.onDrop,
+    resumeWindowSeconds: definition.resumeWindowSeconds ?? defaultResumeWindowSeconds,
+    sensitiveKeys: definition.sensitiveKeys ?? [],
   }
 }
 

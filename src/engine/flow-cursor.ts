@@ -19,6 +19,33 @@ export interface AnswerEvent {
 
 const maxTaskSteps = 20
 
+type FlowEvent = { type: string; [key: string]: unknown }
+
+/** A delayed event the flow scheduled (an XState `after`), to be kept in the store. */
+export interface ScheduledEvent {
+  readonly event: FlowEvent
+  readonly delayMs: number
+}
+
+/** What a task that outlives the hop's budget does: fail at once, or carry on in the background. */
+export type DeadlinePolicy = 'fail' | 'continue'
+
+/**
+ * Raised when a task is still running at the hop's deadline and the policy is `continue`. The
+ * hop answers without it; `pending` settles with the event the task produces, and
+ * `FlowCursor.resume` applies it later.
+ */
+export class DeadlineExceededError extends Error {
+  override readonly name = 'DeadlineExceededError'
+
+  constructor(
+    readonly task: string,
+    readonly pending: Promise<FlowEvent>,
+  ) {
+    super(`Task "${task}" did not finish within the hop's time budget.`)
+  }
+}
+
 /**
  * A flow session in the middle of a hop: the XState snapshot plus the navigation the engine
  * keeps around it. All changes happen on this object and are saved at the end of the hop.
@@ -30,13 +57,16 @@ export class FlowCursor {
   shown: number
   error: LocalizedText | undefined
   readonly effects: Effect[] = []
+  readonly timers: ScheduledEvent[] = []
+  /** Milliseconds a task may run when it carries on past the hop's deadline. */
+  taskTimeoutMs = 60_000
   private steps = 0
 
   constructor(
     readonly flow: Flow,
     snapshot: AnyMachineSnapshot,
     navigation: { history: readonly unknown[]; pages: readonly number[]; shown: number },
-    private readonly session: { key: string; msisdn: string; version: number },
+    readonly session: { key: string; msisdn: string; version: number },
   ) {
     this.snapshot = snapshot
     this.history = [...navigation.history]
@@ -87,19 +117,61 @@ export class FlowCursor {
     this.snapshot = this.machine.resolveState({ value: value as never, context: this.context })
   }
 
-  /** Runs the tasks of the states entered until the flow waits for the subscriber or ends. */
-  async settle(deadline: number, logger: Logger): Promise<void> {
+  /**
+   * Runs the tasks of the states entered until the flow waits for the subscriber or ends. A task
+   * still running at `deadline` becomes a `TASK.ERROR` with reason `timeout` under the `fail`
+   * policy, and raises `DeadlineExceededError` under `continue`.
+   */
+  async settle(deadline: number, logger: Logger, policy: DeadlinePolicy = 'fail'): Promise<void> {
     for (let count = 0; !this.done; count += 1) {
       const task = this.meta().task
       if (task === undefined) return
       if (count >= maxTaskSteps) {
         throw new FlowError(`Flow "${this.flow.id}" ran ${maxTaskSteps} tasks in one hop.`)
       }
-      await this.runTask(task.name, deadline, logger)
+
+      if (policy === 'fail') await this.runTask(task.name, deadline, logger)
+      else await this.runTaskPastDeadline(task.name, deadline, logger)
     }
   }
 
+  /** Applies the event of a task that outlived its hop, then runs the tasks that follow it. */
+  async resume(pending: Promise<FlowEvent>, logger: Logger): Promise<void> {
+    const state = JSON.stringify(this.snapshot.value)
+    const event = await pending
+    if (!this.send(event)) {
+      throw new FlowError(`Flow "${this.flow.id}" state ${state} does not handle ${event.type}.`)
+    }
+    await this.settle(Number.POSITIVE_INFINITY, logger, 'fail')
+  }
+
+  private async runTaskPastDeadline(name: string, deadline: number, logger: Logger): Promise<void> {
+    const signal = AbortSignal.timeout(this.taskTimeoutMs)
+    const pending = this.startTask(name, signal, logger)
+
+    const budget = Math.max(0, deadline - Date.now())
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const expired = new Promise<undefined>((resolve) => {
+      timer = setTimeout(() => resolve(undefined), budget)
+    })
+    const event = await Promise.race([pending, expired])
+    clearTimeout(timer)
+
+    if (event === undefined) throw new DeadlineExceededError(name, pending)
+    this.apply(event, name)
+  }
+
   private async runTask(name: string, deadline: number, logger: Logger): Promise<void> {
+    const budget = Math.max(0, deadline - Date.now())
+    const signal = AbortSignal.timeout(Math.min(budget, this.taskTimeoutMs))
+    this.apply(await this.startTask(name, signal, logger), name)
+  }
+
+  /**
+   * Runs a task and turns its result into `TASK.DONE` or `TASK.ERROR`. It rejects only when the
+   * flow does not provide the task.
+   */
+  private async startTask(name: string, signal: AbortSignal, logger: Logger): Promise<FlowEvent> {
     const task = this.flow.tasks[name]
     const state = JSON.stringify(this.snapshot.value)
     if (task === undefined) {
@@ -108,8 +180,6 @@ export class FlowCursor {
       )
     }
 
-    const budget = Math.max(0, deadline - Date.now())
-    const signal = AbortSignal.timeout(budget)
     const idempotencyKey = `${this.session.key}:${this.session.version}:${this.steps}`
     const args = {
       context: this.context,
@@ -119,16 +189,18 @@ export class FlowCursor {
       logger,
     }
 
-    let event: { type: string; [key: string]: unknown }
     try {
       const output = await raceSignal(task(args), signal)
-      event = { type: 'TASK.DONE', output }
+      return { type: 'TASK.DONE', output }
     } catch (error) {
       const reason = signal.aborted ? 'timeout' : 'error'
       logger.warn({ err: error, task: name, reason }, 'flow task failed')
-      event = { type: 'TASK.ERROR', reason }
+      return { type: 'TASK.ERROR', reason }
     }
+  }
 
+  private apply(event: FlowEvent, name: string): void {
+    const state = JSON.stringify(this.snapshot.value)
     if (!this.send(event)) {
       throw new FlowError(
         `Flow "${this.flow.id}" state ${state} does not handle ${event.type} from task "${name}".`,
@@ -138,6 +210,7 @@ export class FlowCursor {
 
   private collectEffects(actions: readonly { type: string; params?: unknown }[]): void {
     for (const action of actions) {
+      if (action.type === 'xstate.raise') this.collectTimer(action.params)
       if (action.type !== 'sms') continue
 
       const params = (action.params ?? {}) as { text?: LocalizedText; to?: string }
@@ -151,6 +224,14 @@ export class FlowCursor {
         flowId: this.flow.id,
       })
     }
+  }
+
+  // XState returns each `after` delay as a raise action with a delay; a restored actor would
+  // never fire it, so the engine keeps it in the store instead.
+  private collectTimer(params: unknown): void {
+    const { event, delay } = (params ?? {}) as { event?: FlowEvent; delay?: unknown }
+    if (event === undefined || typeof delay !== 'number') return
+    this.timers.push({ event, delayMs: delay })
   }
 }
 

@@ -78,6 +78,10 @@ export interface StateMeta {
   readonly screen?: ScreenSpec
   readonly task?: TaskSpec
   readonly end?: EndSpec
+  /** SMS sent when the session drops while this screen waits, in place of the flow's. */
+  readonly onDrop?: LocalizedText
+  /** What the subscriber is doing here ("registration"), for the offer to continue it. */
+  readonly activity?: LocalizedText
 }
 
 export interface TaskArguments {
@@ -129,6 +133,17 @@ export interface Flow {
   readonly source: string
   /** Example context values for rendering every screen when the flow is checked. */
   readonly sample?: Readonly<Record<string, unknown>>
+  /** What the flow is for ("appointment booking"), for drop SMS and the offer to continue. */
+  readonly title?: LocalizedText
+  /** SMS sent when a session drops mid-flow; the engine's default when absent. */
+  readonly onDrop?: LocalizedText
+  /** Seconds after a drop during which a new session offers to continue; 0 never offers. */
+  readonly resumeWindowSeconds: number
+  /** Context keys that hold sensitive answers (PINs); they are never saved in the store. */
+  readonly sensitiveKeys: readonly string[]
 }
+
+/** Ten minutes: long enough to redial after a dropped call, short enough to forget a PIN step. */
+export const defaultResumeWindowSeconds = 600
 
 export const defaultNavigation: NavigationKeys = { back: '0', home: '00', more: '98' }

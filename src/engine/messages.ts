@@ -16,6 +16,14 @@ export interface EngineMessages {
   readonly unknownServiceCode: LocalizedText
   readonly flowUpdated: LocalizedText
   readonly notYourSession: LocalizedText
+  readonly processing: LocalizedText
+  readonly backgroundFailed: LocalizedText
+  readonly dropped: LocalizedText
+  readonly droppedNoResume: LocalizedText
+  readonly resumeOffer: LocalizedText
+  readonly resumeContinue: LocalizedText
+  readonly resumeStartOver: LocalizedText
+  readonly defaultActivity: LocalizedText
 }
 
 export const defaultMessages: EngineMessages = {
@@ -54,4 +62,27 @@ export const defaultMessages: EngineMessages = {
     en: 'Sorry, this session is not available. Please dial {{serviceCode}} again.',
     sw: 'Samahani, kikao hiki hakipatikani. Tafadhali piga {{serviceCode}} tena.',
   },
+  processing: {
+    en: 'We are processing your request. You will receive an SMS shortly.',
+    sw: 'Tunashughulikia ombi lako. Utapokea SMS hivi punde.',
+  },
+  backgroundFailed: {
+    en: 'Sorry, we could not complete your request on {{serviceCode}}. Please try again later.',
+    sw: 'Samahani, hatukuweza kukamilisha ombi lako kwa {{serviceCode}}. Tafadhali jaribu tena baadaye.',
+  },
+  dropped: {
+    en: 'Your {{activity}} on {{serviceCode}} was not finished, so nothing was done. Dial {{serviceCode}} within {{minutes}} minutes to continue where you stopped.',
+    sw: '{{activity}} yako kwa {{serviceCode}} haikukamilika, kwa hivyo hakuna kilichofanyika. Piga {{serviceCode}} ndani ya dakika {{minutes}} kuendelea ulipoachia.',
+  },
+  droppedNoResume: {
+    en: 'Your {{activity}} on {{serviceCode}} was not finished, so nothing was done. Dial {{serviceCode}} to start again.',
+    sw: '{{activity}} yako kwa {{serviceCode}} haikukamilika, kwa hivyo hakuna kilichofanyika. Piga {{serviceCode}} kuanza tena.',
+  },
+  resumeOffer: {
+    en: 'You have an unfinished {{activity}}.',
+    sw: 'Una {{activity}} ambayo haijakamilika.',
+  },
+  resumeContinue: { en: 'Continue', sw: 'Endelea' },
+  resumeStartOver: { en: 'Start over', sw: 'Anza upya' },
+  defaultActivity: { en: 'session', sw: 'kikao' },
 }

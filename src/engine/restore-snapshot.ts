@@ -13,7 +13,10 @@ export class SnapshotMismatchError extends Error {
  * is moved through the flow's migrations; one with no migration path, or whose state no longer
  * exists, raises `SnapshotMismatchError` instead of running on stale state.
  */
-export function restoreSnapshot(flow: Flow, record: SessionRecord): AnyMachineSnapshot {
+export function restoreSnapshot(
+  flow: Flow,
+  record: Pick<SessionRecord, 'value' | 'context' | 'flowVersion'>,
+): AnyMachineSnapshot {
   let state: PersistedState = { value: record.value, context: record.context }
 
   for (let version = record.flowVersion; version < flow.version; version += 1) {

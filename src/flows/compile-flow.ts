@@ -46,6 +46,12 @@ export function compileFlow(
     migrations: [],
     source,
     sample: file.sample,
+    title: file.title,
+    onDrop: file.onDrop,
+    resumeWindowSeconds: file.resumeMinutes * 60,
+    sensitiveKeys: Object.values(file.states)
+      .filter((state) => state.input?.sensitive === true && state.save !== undefined)
+      .map((state) => state.save as string),
   }
 }
 
@@ -74,6 +80,8 @@ function compileState(name: string, state: FlowFileState): Record<string, unknow
   }
 
   const meta: StateMeta = {
+    onDrop: state.onDrop,
+    activity: state.activity,
     screen: {
       prompt: state.prompt ?? '',
       options: state.options?.map((option, index) => ({

@@ -61,6 +61,10 @@ const stateSchema = z
     confirm: z.boolean().optional(),
     back: z.boolean().optional(),
     voice: voiceSchema.optional(),
+    /** SMS sent when the session drops while this screen waits, in place of the flow's. */
+    onDrop: localizedText.optional(),
+    /** What the person is doing here ("registration"), for the offer to continue it. */
+    activity: localizedText.optional(),
   })
   .superRefine((state, ctx) => {
     const kinds = ['options', 'list', 'input', 'task', 'branch', 'end'] as const
@@ -126,6 +130,17 @@ export const flowFileSchema = z.strictObject({
   context: z.record(contextKey, z.unknown()).optional(),
   /** Example context values, used to render screens when checking the flow. */
   sample: z.record(z.string(), z.unknown()).optional(),
+  /** What the flow is for ("appointment booking"), used in drop SMS and the offer to continue. */
+  title: localizedText.optional(),
+  /** SMS sent when a session drops mid-flow; templated with the context. */
+  onDrop: localizedText.optional(),
+  /** Minutes after a drop during which redialling offers to continue; 0 never offers. */
+  resumeMinutes: z
+    .number()
+    .int()
+    .min(0)
+    .max(24 * 60)
+    .default(10),
   states: z.record(stateName, stateSchema),
 })
 

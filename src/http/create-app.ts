@@ -89,6 +89,10 @@ export function createApp(dependencies: AppDependencies): Hono<{ Variables: Vari
     app.all(path, (c) =>
       c.text(`Method ${c.req.method} is not allowed on ${path}. Use POST.`, 405, { allow: 'POST' }),
     )
+
+    const parseSessionEnd = channel.parseSessionEnd?.bind(channel)
+    if (parseSessionEnd !== undefined)
+      addSessionEndRoute(app, `${path}/events`, parseSessionEnd, engine, now)
   }
 
   const voiceEngine = dependencies.voiceEngine
@@ -105,6 +109,42 @@ export function createApp(dependencies: AppDependencies): Hono<{ Variables: Vari
     return c.text('Internal error.', 500)
   })
   return app
+}
+
+/**
+ * Serves a gateway's end-of-session notices. It answers 200 once the notice is handled, and 200
+ * even when handling failed (logged), because a gateway retrying the notice cannot fix that.
+ */
+function addSessionEndRoute(
+  app: Hono<{ Variables: Variables }>,
+  path: string,
+  parse: NonNullable<UssdChannel['parseSessionEnd']>,
+  engine: UssdEngine,
+  now: () => number,
+): void {
+  const limit = limitBody(maxCallbackBytes, (c) =>
+    c.text(`Body is larger than ${maxCallbackBytes} bytes; a session notice is a short form.`, 413),
+  )
+
+  app.post(path, limit, async (c) => {
+    const form = await readForm(c)
+    const notice = form.ok ? parse(form.value, now()) : form
+    if (!notice.ok) return c.text(notice.problem.message, notice.problem.status)
+
+    try {
+      await engine.handleSessionEnd(notice.value)
+    } catch (error) {
+      c.get('logger').error(
+        { err: error, sessionId: notice.value.sessionId },
+        'failed to handle a session end notice',
+      )
+    }
+    return c.text('OK', 200)
+  })
+
+  app.all(path, (c) =>
+    c.text(`Method ${c.req.method} is not allowed on ${path}. Use POST.`, 405, { allow: 'POST' }),
+  )
 }
 
 /**

@@ -1,3 +1,5 @@
+import type { Effect } from '../engine/effects.ts'
+
 /** A reply as the engine produces it; each channel adapter renders it in its own format. */
 export interface SessionReply {
   /** True when the session ends with this reply. */
@@ -15,7 +17,11 @@ export interface SessionRecord {
   readonly flowRevision: string
   /** Raised by one on every save; a save only succeeds against the version it loaded. */
   readonly version: number
-  readonly status: 'active' | 'done' | 'failed'
+  /**
+   * `active` while the flow waits for the subscriber; `background` while a slow task finishes
+   * after the hop answered; `dropped` when the session ended before its flow did.
+   */
+  readonly status: 'active' | 'done' | 'failed' | 'background' | 'dropped'
   /** XState state value and context. */
   readonly value: unknown
   readonly context: Record<string, unknown>
@@ -31,6 +37,12 @@ export interface SessionRecord {
   /** The reply sent last, returned again for a retried callback. */
   readonly lastReply: SessionReply
   readonly updatedAt: number
+  /** The code or number the subscriber reached, for the texts that tell them how to come back. */
+  readonly serviceCode?: string
+  /** Set while the session shows the offer to continue an unfinished one. */
+  readonly offer?: 'resume'
+  /** Effects of the last save, dispatched again when a retried callback finds them. */
+  readonly pendingEffects?: readonly Effect[]
 }
 
 /** What Switchboard keeps per subscriber across sessions and channels. */

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { normalizeMsisdn } from '../../text/phone.ts'
 import type { SessionReply } from '../../store/session-store.ts'
 import type { ParseResult, UssdChannel } from '../ussd-channel.ts'
-import type { UssdHop } from '../../engine/ussd-engine.ts'
+import type { UssdHop, UssdSessionEnd } from '../../engine/ussd-engine.ts'
 
 const required = (field: string) =>
   z
@@ -19,6 +19,20 @@ const hopSchema = z.object({
   // A missing text is an empty one: the first hop of a session.
   text: z.string().default(''),
 })
+
+// Africa's Talking's end-of-session notice, sent to its own callback URL.
+const sessionEndSchema = z.object({
+  sessionId: required('sessionId').max(128, 'sessionId is longer than 128 characters'),
+  phoneNumber: required('phoneNumber'),
+  status: required('status'),
+  errorMessage: z.string().optional(),
+  durationInMillis: z.coerce.number().optional().catch(undefined),
+  hopsCount: z.coerce.number().optional().catch(undefined),
+})
+
+// `Incomplete`: the person left or timed out on a CON screen. `Failed`: the gateway gave up on
+// the session, for example after an application error. `Success` ended on an END.
+const droppedStatuses = new Set(['incomplete', 'failed'])
 
 /** Africa's Talking USSD: form fields in, `CON `/`END ` plain text out. */
 export function createAfricasTalkingUssdChannel(options: {
@@ -51,6 +65,37 @@ export function createAfricasTalkingUssdChannel(options: {
           serviceCode: hop.serviceCode,
           network: hop.networkCode,
           text: hop.text,
+          receivedAt,
+        },
+      }
+    },
+
+    parseSessionEnd(fields, receivedAt): ParseResult<UssdSessionEnd> {
+      const parsed = sessionEndSchema.safeParse(Object.fromEntries(fields))
+      if (!parsed.success) {
+        const issue = parsed.error.issues[0]
+        const message = `${issue?.message ?? 'invalid notice'}. Send sessionId, phoneNumber and status as form fields.`
+        return { ok: false, problem: { status: 400, message } }
+      }
+
+      const notice = parsed.data
+      const msisdn = normalizeMsisdn(notice.phoneNumber, options.defaultCountryCode)
+      if (msisdn === null) {
+        const message = `phoneNumber "${notice.phoneNumber}" is not a phone number. Send it in international format, such as +254700000001.`
+        return { ok: false, problem: { status: 400, message } }
+      }
+
+      return {
+        ok: true,
+        value: {
+          provider: 'africastalking',
+          sessionId: notice.sessionId,
+          msisdn,
+          status: notice.status,
+          dropped: droppedStatuses.has(notice.status.toLowerCase()),
+          errorMessage: notice.errorMessage,
+          durationMs: notice.durationInMillis,
+          hops: notice.hopsCount,
           receivedAt,
         },
       }
