@@ -1,8 +1,10 @@
 import { execFile } from 'node:child_process'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { z } from 'zod'
 import { checkFlow, type Finding } from '../src/flows/check-flows.ts'
 import { findLongestPath } from '../src/flows/checks/check-session-length.ts'
+import { explainSchemaIssue } from '../src/flows/checks/explain-schema-issue.ts'
 import { stateName } from '../src/flows/checks/flow-graph.ts'
 import { FlowFileError } from '../src/flows/flow-file-error.ts'
 import { loadFlows } from '../src/flows/load-flows.ts'
@@ -256,7 +258,7 @@ describe('flow load errors', () => {
       name: 'misspelt key',
       folder: 'wrong-key',
       message:
-        'test/fixtures/broken-flows/wrong-key/loans.flow.yaml: states.menu has an unknown key "optoins". Did you mean "options"? Keys allowed here: prompt, options, list, input, task, branch, end, save, next, onError, sms, confirm, back, voice.',
+        'test/fixtures/broken-flows/wrong-key/loans.flow.yaml: states.menu has an unknown key "optoins". Did you mean "options"?',
     },
     {
       name: 'task the tasks file lacks',
@@ -268,6 +270,68 @@ describe('flow load errors', () => {
     const error = await loadError(folder)
 
     expect(error.message).toBe(message)
+  })
+})
+
+describe('flow file key errors', () => {
+  const schema = z.strictObject({
+    states: z.record(
+      z.string(),
+      z.strictObject({
+        prompt: z.string(),
+        options: z.array(z.strictObject({ label: z.string(), next: z.string() })).optional(),
+      }),
+    ),
+  })
+
+  it.each([
+    {
+      name: 'misspelt key',
+      document: { states: { menu: { prompt: 'Menu', optoins: [] } } },
+      expected: {
+        path: ['states', 'menu'],
+        reason: 'has an unknown key "optoins". Did you mean "options"?',
+      },
+    },
+    {
+      name: 'misspelt key hiding a required one',
+      document: {
+        states: { menu: { prompt: 'Menu', options: [{ lable: 'Hours', next: 'menu' }] } },
+      },
+      expected: {
+        path: ['states', 'menu', 'options', 0],
+        reason: 'has an unknown key "lable". Did you mean "label"?',
+      },
+    },
+    {
+      name: 'unknown key unlike any',
+      document: { states: { menu: { prompt: 'Menu', colour: 'red' } } },
+      expected: {
+        path: ['states', 'menu'],
+        reason: 'has an unknown key "colour". Keys allowed here: prompt, options.',
+      },
+    },
+    {
+      name: 'missing key',
+      document: { states: { menu: {} } },
+      expected: {
+        path: ['states', 'menu', 'prompt'],
+        reason: 'is missing. Add prompt: to this part of the file.',
+      },
+    },
+    {
+      name: 'wrong type',
+      document: { states: { menu: { prompt: 7 } } },
+      expected: {
+        path: ['states', 'menu', 'prompt'],
+        reason: 'is invalid: Invalid input: expected string, received number.',
+      },
+    },
+  ])('$name', ({ document, expected }) => {
+    const parsed = schema.safeParse(document)
+    if (parsed.success) throw new Error('the document was expected to be invalid')
+
+    expect(explainSchemaIssue(parsed.error.issues, schema, document)).toEqual(expected)
   })
 })
 
@@ -331,7 +395,7 @@ describe.concurrent('flows:check command', () => {
     const { code, stdout } = await runFlowsCheck(join(brokenFlows, 'wrong-key'))
 
     expect(stdout.split('\n')[0]).toBe(
-      'error   test/fixtures/broken-flows/wrong-key/loans.flow.yaml: states.menu has an unknown key "optoins". Did you mean "options"? Keys allowed here: prompt, options, list, input, task, branch, end, save, next, onError, sms, confirm, back, voice.',
+      'error   test/fixtures/broken-flows/wrong-key/loans.flow.yaml: states.menu has an unknown key "optoins". Did you mean "options"?',
     )
     expect(stdout).toContain(
       'Could not load the flows in test/fixtures/broken-flows/wrong-key: 1 error. Fix it and run the check again.',

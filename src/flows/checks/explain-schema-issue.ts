@@ -45,14 +45,16 @@ export function explainSchemaIssue(
 }
 
 function describeUnknownKeys(keys: readonly string[], known: readonly string[]): string {
-  const quoted = keys.map((key) => `"${key}"`).join(', ')
+  const unknown = `has an unknown key ${keys.map((key) => `"${key}"`).join(', ')}.`
   const guesses = keys
     .map((key) => closestKey(key, known))
     .filter((guess): guess is string => guess !== undefined)
-  const guess =
-    guesses.length > 0 ? ` Did you mean ${guesses.map((g) => `"${g}"`).join(', ')}?` : ''
-  const allowed = known.length > 0 ? ` Keys allowed here: ${known.join(', ')}.` : ''
-  return `has an unknown key ${quoted}.${guess}${allowed}`
+
+  if (guesses.length > 0) {
+    return `${unknown} Did you mean ${guesses.map((guess) => `"${guess}"`).join(', ')}?`
+  }
+  if (known.length > 0) return `${unknown} Keys allowed here: ${known.join(', ')}.`
+  return `${unknown} Remove it.`
 }
 
 /** Finds the known key within two edits (a swapped, missing or wrong letter), if any. */
