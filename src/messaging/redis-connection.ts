@@ -22,5 +22,18 @@ export async function waitForRedis(
     }
     client.once('ready', onReady)
   })
-  if (!ready) logger.warn('outbox redis is not reachable yet; sends wait until it is')
+  if (!ready) logger.warn('redis is not reachable yet; SMS commands fail until it is')
+}
+
+/** Logs the first error of an outage and the recovery, not every failed reconnect. */
+export function logRedisConnection(client: Redis | Cluster, logger: Logger, name: string): void {
+  let down = false
+  client.on('error', (error: Error) => {
+    if (!down) logger.error({ err: error }, `${name} redis connection error`)
+    down = true
+  })
+  client.on('ready', () => {
+    if (down) logger.info(`${name} redis connection restored`)
+    down = false
+  })
 }

@@ -15,7 +15,7 @@ import {
   type UnrecognizedReport,
 } from './outbox-store.ts'
 import { claimLua, deliveryLua, enqueueLua, transitionLua } from './redis-outbox-scripts.ts'
-import { waitForRedis } from './wait-for-redis.ts'
+import { logRedisConnection, waitForRedis } from './redis-connection.ts'
 import type { FailedOutcome, SentOutcome } from './sms-sender.ts'
 
 type Client = Redis | Cluster
@@ -64,24 +64,16 @@ export class RedisOutboxStore implements OutboxStore {
     this.client = client as ScriptClient
     this.now = options.now ?? Date.now
     this.retentionMs = options.retentionMs ?? defaultRetentionMs
-
-    let down = false
-    client.on('error', (error: Error) => {
-      if (!down) options.logger.error({ err: error }, 'outbox redis connection error')
-      down = true
-    })
-    client.on('ready', () => {
-      if (down) options.logger.info('outbox redis connection restored')
-      down = false
-    })
+    logRedisConnection(client, options.logger, 'outbox')
   }
 
   /** Connects to a single Redis server, with the fail-fast options of the session store. */
   static async connect(options: RedisOutboxOptions & { url: string }): Promise<RedisOutboxStore> {
     assertPrefix(options.keyPrefix)
     const client = new Redis(options.url, failFastOptions(options))
+    const store = new RedisOutboxStore(client, options)
     await waitForRedis(client, options.logger)
-    return new RedisOutboxStore(client, options)
+    return store
   }
 
   /** Connects to a Redis Cluster through any of its `nodes`. */
@@ -95,8 +87,9 @@ export class RedisOutboxStore implements OutboxStore {
       enableOfflineQueue: false,
       redisOptions,
     })
+    const store = new RedisOutboxStore(client, options)
     await waitForRedis(client, options.logger)
-    return new RedisOutboxStore(client, options)
+    return store
   }
 
   async enqueue(message: NewOutboxMessage): Promise<{ id: string; created: boolean }> {

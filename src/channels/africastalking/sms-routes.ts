@@ -43,7 +43,10 @@ export function createSmsRoutes(dependencies: SmsRoutesDependencies): Hono {
     const fields = Object.fromEntries(form.value)
     const id = fields.id?.trim()
     if (!id) {
-      return c.text('Field "id" is missing. Send the messageId returned when the SMS was sent.', 400)
+      return c.text(
+        'Field "id" is missing. Send the messageId returned when the SMS was sent.',
+        400,
+      )
     }
 
     try {
