@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises'
+import { stageOf } from './profile-stages.ts'
 
 interface ProfileNode {
   readonly id: number
   readonly callFrame: { functionName: string; url: string; lineNumber: number }
+  readonly children?: readonly number[]
 }
 
 interface CpuProfile {
@@ -21,15 +23,31 @@ export interface ProfileShare {
 
 export interface ProfileSummary {
   readonly busyMs: number
+  /** Time charged to each part of the hop; see profile-stages.ts. */
+  readonly byStage: readonly ProfileShare[]
   /** Self time grouped by npm package, Node internals or Switchboard source file. */
   readonly byOrigin: readonly ProfileShare[]
   readonly byFunction: readonly ProfileShare[]
 }
 
-/** Sums the self time of a `node --cpu-prof` profile by origin and by function. */
+/** Sums the time of a `node --cpu-prof` profile by stage of the hop, origin and function. */
 export async function summarizeProfile(path: string): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(path, 'utf8')) as CpuProfile
   const nodes = new Map(profile.nodes.map((node) => [node.id, node]))
+  const parents = new Map<number, number>()
+  for (const node of profile.nodes) {
+    for (const child of node.children ?? []) parents.set(child, node.id)
+  }
+  const stackOf = (id: number) => {
+    const stack: ProfileNode['callFrame'][] = []
+    for (let at: number | undefined = id; at !== undefined; at = parents.get(at)) {
+      const frame = nodes.get(at)?.callFrame
+      if (frame !== undefined) stack.push(frame)
+    }
+    return stack
+  }
+
+  const byStage = new Map<string, number>()
   const byOrigin = new Map<string, number>()
   const byFunction = new Map<string, number>()
   let busyMs = 0
@@ -40,6 +58,7 @@ export async function summarizeProfile(path: string): Promise<ProfileSummary> {
     // timeDeltas[i] is the time before sample i, in microseconds.
     const ms = (profile.timeDeltas[index] ?? 0) / 1000
     busyMs += ms
+    add(byStage, stageOf(stackOf(id)), ms)
     add(byOrigin, originOf(frame.url, frame.functionName), ms)
     add(
       byFunction,
@@ -48,7 +67,12 @@ export async function summarizeProfile(path: string): Promise<ProfileSummary> {
     )
   })
 
-  return { busyMs, byOrigin: ranked(byOrigin, busyMs), byFunction: ranked(byFunction, busyMs) }
+  return {
+    busyMs,
+    byStage: ranked(byStage, busyMs),
+    byOrigin: ranked(byOrigin, busyMs),
+    byFunction: ranked(byFunction, busyMs),
+  }
 }
 
 function originOf(url: string, functionName: string): string {

@@ -1,5 +1,6 @@
 import type { BenchResults, CaseResult } from './benchmark.ts'
 import type { CaseRun } from './measure-case.ts'
+import type { ProfileShare } from './profile-summary.ts'
 import { sameCase, type CaseSpec } from './plan-cases.ts'
 import { spreadOf, type Spread } from './stats.ts'
 import type { TargetName } from './targets.ts'
@@ -241,26 +242,24 @@ function growthLine(
 
 function profileSection(results: BenchResults): string[] {
   const profile = results.profile!
-  const lines = [
+  const table = (shares: readonly ProfileShare[], count: number) =>
+    shares
+      .slice(0, count)
+      .map((share) => `| ${share.name.replaceAll('|', '/')} | ${(share.share * 100).toFixed(1)}% |`)
+  return [
     `## Where the Switchboard process spends its CPU (${results.profilePath})`,
     '',
-    `Busy ${Math.round(profile.busyMs)} ms over the whole run, start-up included. Self time by origin:`,
+    `Busy ${Math.round(profile.busyMs)} ms of samples over the whole run, start-up included, by the part of the hop on the stack:`,
     '',
-    '| origin | share |',
+    '| part | share |',
     '| --- | ---: |',
-    ...profile.byOrigin
-      .slice(0, 15)
-      .map((share) => `| ${share.name} | ${(share.share * 100).toFixed(1)}% |`),
+    ...table(profile.byStage, 20),
     '',
-    '| function | share |',
+    '| function (self time) | share |',
     '| --- | ---: |',
-    ...profile.byFunction
-      .slice(0, 25)
-      .map(
-        (share) => `| ${share.name.replaceAll('|', '/')} | ${(share.share * 100).toFixed(1)}% |`,
-      ),
+    ...table(profile.byFunction, 25),
+    '',
   ]
-  return lines
 }
 
 function findCase(results: BenchResults, spec: CaseSpec): CaseResult | undefined {
