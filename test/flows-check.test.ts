@@ -261,6 +261,12 @@ describe('flow load errors', () => {
         'test/fixtures/broken-flows/wrong-key/loans.flow.yaml: states.menu has an unknown key "optoins". Did you mean "options"?',
     },
     {
+      name: 'route to a missing flow',
+      folder: 'route-to-missing-flow',
+      message:
+        'test/fixtures/broken-flows/route-to-missing-flow/routes.yaml: USSD route *384*123# points at flow "clinics", which is not loaded. Loaded flows: clinic.',
+    },
+    {
       name: 'task the tasks file lacks',
       folder: 'missing-task',
       message:
@@ -399,6 +405,15 @@ describe.concurrent('flows:check command', () => {
     )
     expect(stdout).toContain(
       'Could not load the flows in test/fixtures/broken-flows/wrong-key: 1 error. Fix it and run the check again.',
+    )
+    expect(code).toBe(1)
+  })
+
+  it('fails on a missing folder', async () => {
+    const { code, stdout } = await runFlowsCheck('test/fixtures/no-such-folder')
+
+    expect(stdout).toBe(
+      'error   test/fixtures/no-such-folder is not a folder. Give the folder of the flows.\n',
     )
     expect(code).toBe(1)
   })

@@ -20,6 +20,10 @@ async function main(): Promise<number> {
     const loaded = await loadFlows(directory, { defaultCountryCode: config.DEFAULT_COUNTRY_CODE })
     flows = loaded.registry.all()
   } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
+      console.log(`${'error'.padEnd(8)}${directory} is not a folder. Give the folder of the flows.`)
+      return 1
+    }
     if (!(error instanceof FlowFileError)) throw error
     console.log(`${'error'.padEnd(8)}${error.message}`)
     console.log(

@@ -49,7 +49,12 @@ export async function loadFlows(
 
   const routes = await loadRoutes(join(directory, 'routes.yaml'))
   for (const [serviceCode, flowId] of Object.entries(routes.ussd)) {
-    registry.routeServiceCode(serviceCode, flowId)
+    try {
+      registry.routeServiceCode(serviceCode, flowId)
+    } catch (error) {
+      const path = displayPath(join(directory, 'routes.yaml'))
+      throw new FlowFileError(path, '', (error as Error).message)
+    }
   }
   routeVoiceNumbers(registry, routes, join(directory, 'routes.yaml'), options)
   return { registry, routes }
