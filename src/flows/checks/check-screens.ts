@@ -27,7 +27,7 @@ const quoteLength = 40
  * Renders every screen of the flow as the engine does, on every page and in every language, with
  * the flow's sample values, and reports the prompts, options, end texts and footer lines that do
  * not fit the screen limit. A cut that appears only under the error line of a wrong answer is a
- * warning; any other cut is an error.
+ * warning, and any other cut is an error.
  */
 export function checkScreens(flow: Flow, settings: CheckSettings): Finding[] {
   const findings: Finding[] = []
