@@ -112,6 +112,11 @@ export class FlowCursor {
     return true
   }
 
+  /** Takes the effects and timers of actions from outside `send`, such as the initial state's. */
+  absorb(actions: readonly { type: string; params?: unknown }[]): void {
+    this.collectEffects(actions)
+  }
+
   /** Moves to the state given by `value`, keeping the context, without running any action. */
   jump(value: unknown): void {
     this.snapshot = this.machine.resolveState({ value: value as never, context: this.context })

@@ -190,7 +190,7 @@ export class UssdEngine {
 
   private freshCursor(flow: Flow, key: string, msisdn: string, savedLanguage?: string): FlowCursor {
     const language = savedLanguage ?? flow.defaultLanguage
-    const [snapshot] = initialTransition(flow.machine, { msisdn, language })
+    const [snapshot, actions] = initialTransition(flow.machine, { msisdn, language })
     const cursor = new FlowCursor(
       flow,
       snapshot,
@@ -199,6 +199,8 @@ export class UssdEngine {
     )
     if (flow.languageState !== undefined && savedLanguage === undefined) {
       cursor.jump(flow.languageState)
+    } else {
+      cursor.absorb(actions)
     }
     cursor.taskTimeoutMs = this.options.taskTimeoutMs
     return cursor

@@ -95,7 +95,11 @@ function compileState(name: string, state: FlowFileState): Record<string, unknow
       voice: state.voice,
     },
   }
-  return { meta, entry, on: { ANSWER: answerTransitions(name, state) } }
+  const after =
+    state.after === undefined
+      ? undefined
+      : { [state.after.seconds * 1000]: { target: state.after.next } }
+  return { meta, entry, after, on: { ANSWER: answerTransitions(name, state) } }
 }
 
 function answerTransitions(name: string, state: FlowFileState): Transition | Transition[] {
@@ -165,6 +169,7 @@ function checkReferences(
     const at = `states.${name}`
     checkTarget(`${at}.next`, state.next)
     checkTarget(`${at}.onError`, state.onError)
+    checkTarget(`${at}.after.next`, state.after?.next)
     state.options?.forEach((option, index) =>
       checkTarget(`${at}.options[${index}].next`, option.next),
     )

@@ -65,6 +65,8 @@ const stateSchema = z
     onDrop: localizedText.optional(),
     /** What the person is doing here ("registration"), for the offer to continue it. */
     activity: localizedText.optional(),
+    /** Where the flow goes when the screen gets no answer in time; kept in the store. */
+    after: z.strictObject({ seconds: z.number().int().positive(), next: stateName }).optional(),
   })
   .superRefine((state, ctx) => {
     const kinds = ['options', 'list', 'input', 'task', 'branch', 'end'] as const
