@@ -110,4 +110,10 @@ async function exists(path: string): Promise<boolean> {
   }
 }
 
+// A reader such as `head` may close the pipe before the end, which is no failure of the command.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error
+  process.exit()
+})
+
 process.exitCode = await main()
