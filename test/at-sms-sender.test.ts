@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { atCommonUrls, createAtClient } from '../src/messaging/africastalking/at-sdk.ts'
 import {
   AtSmsSender,
+  atSmsSenderOptionsFrom,
   productionApiUrl,
   resolveApiUrl,
   sandboxApiUrl,
@@ -268,6 +269,28 @@ describe('sms config', () => {
     expect(config.SMS_MAX_ATTEMPTS).toBe(5)
     expect(config.SMS_RATE_PER_SECOND).toBe(10)
     expect(config.AT_USERNAME).toBeUndefined()
+  })
+
+  it('sender options from environment', () => {
+    const config = loadSmsConfig({
+      AT_USERNAME: 'acme',
+      AT_API_KEY: 'key',
+      AT_SENDER_ID: 'CLINIC',
+      AT_API_URL: 'http://127.0.0.1:4010',
+      SMS_TIMEOUT_MS: '2500',
+    })
+
+    expect(atSmsSenderOptionsFrom(config)).toEqual({
+      username: 'acme',
+      apiKey: 'key',
+      senderId: 'CLINIC',
+      apiUrl: 'http://127.0.0.1:4010',
+      timeoutMs: 2500,
+    })
+  })
+
+  it('no account means no sender', () => {
+    expect(atSmsSenderOptionsFrom(loadSmsConfig({}))).toBeUndefined()
   })
 
   it('username without key is invalid', () => {

@@ -17,6 +17,7 @@ import { RedisOutboxStore } from '../src/messaging/redis-outbox-store.ts'
 import { sendFailure } from '../src/messaging/sms-sender.ts'
 import { describeOutboxStoreContract } from './outbox-contract.ts'
 import { startFakeAfricasTalking, type FakeAfricasTalking } from './support/fake-africastalking.ts'
+import { freePort } from './support/start-redis.ts'
 
 const silent = createLogger({ level: 'silent' })
 const filePrefix = `test:outbox:${randomUUID()}:`
@@ -363,6 +364,29 @@ describe('outbox worker', () => {
     await waitForStatus(store, allowed, 'sent')
     expect(stored.suppressedReason).toBe('opted out')
     expect(fake.sends().map((r) => r.form.to)).toEqual(['+254711000002'])
+  })
+
+  it('store outage is logged once', async () => {
+    const lines = new LogLines()
+    const logger = createLogger({ level: 'debug', destination: lines })
+    const deadStore = await RedisOutboxStore.connect({
+      url: `redis://127.0.0.1:${await freePort()}`,
+      keyPrefix: filePrefix,
+      commandTimeoutMs: 200,
+      logger: silent,
+    })
+    stores.push(deadStore)
+    const failures = () =>
+      lines
+        .all()
+        .split('\n')
+        .filter((line) => line.includes('claim failed'))
+
+    startWorker(deadStore, { logger })
+
+    // The worker pauses a second after each failed claim, so this covers two or three claims.
+    await new Promise((resolve) => setTimeout(resolve, 2200))
+    expect(failures()).toHaveLength(1)
   })
 
   it('logs mask numbers and omit the key', async () => {

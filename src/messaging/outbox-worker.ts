@@ -104,11 +104,20 @@ export class OutboxWorker {
 
   private async run(): Promise<void> {
     const signal = this.stopSignal.signal
+    let failedClaims = 0
+
     while (!signal.aborted) {
-      const waitMs = await this.claimAndSend().catch((error: unknown) => {
-        this.options.logger.error({ err: error }, 'outbox claim failed; trying again')
-        return storeErrorPauseMs
-      })
+      let waitMs: number
+      try {
+        waitMs = await this.claimAndSend()
+        if (failedClaims > 0) this.options.logger.info({ failedClaims }, 'outbox claims recovered')
+        failedClaims = 0
+      } catch (error) {
+        // Logged once per outage: the store fails every claim until it comes back.
+        if (failedClaims === 0) this.options.logger.error({ err: error }, 'outbox claim failed')
+        failedClaims += 1
+        waitMs = storeErrorPauseMs
+      }
       if (waitMs > 0) await this.waitForWork(waitMs, signal)
     }
   }
@@ -163,11 +172,9 @@ export class OutboxWorker {
       const outcome = await this.send(message)
       await this.record(message, outcome, logger)
     } catch (error) {
-      // The lease runs out and the message is claimed again, so it may be sent twice.
-      logger.error(
-        { err: error },
-        'sms result could not be recorded; it is retried after its lease',
-      )
+      // A store call or the suppression check failed. The message stays leased and is claimed
+      // again when the lease ends, so a send whose result was not recorded goes out twice.
+      logger.error({ err: error }, 'sms processing failed; the message is retried after its lease')
     }
   }
 

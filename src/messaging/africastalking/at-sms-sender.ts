@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks'
+import type { SmsConfig } from '../sms-config.ts'
 import type { SendOutcome, SmsRequest, SmsSender } from '../sms-sender.ts'
 import {
   atCommonUrls,
@@ -34,11 +35,10 @@ interface SendScope {
 
 // The SDK calls axios's shared default instance with no timeout and no way to pass one. An
 // interceptor on that instance (the one the SDK itself requires) adds an abort signal to the
-// requests made inside `send`, found through async context. We chose this over setting
-// `axios.defaults.timeout` because that is a socket idle timeout that a slow trickle of bytes
-// never trips, and it would change every other user of the shared instance. We chose it over
-// racing the promise against a timer because the abort closes the socket, where a lost race
-// would leave the request running.
+// requests made inside `send`, found through async context. Setting `axios.defaults.timeout` would be
+// simpler, but in axios 1.18 it is a socket idle timeout that a slow trickle of bytes never trips,
+// and it would change every other user of the shared instance. Racing the promise against a
+// timer would leave the request running, where the abort closes the socket.
 const sendScope = new AsyncLocalStorage<SendScope>()
 let interceptorInstalled = false
 
@@ -96,6 +96,18 @@ export class AtSmsSender implements SmsSender {
     } finally {
       clearTimeout(timer)
     }
+  }
+}
+
+/** Reads the sender options from the SMS settings; undefined when no account is configured. */
+export function atSmsSenderOptionsFrom(config: SmsConfig): AtSmsSenderOptions | undefined {
+  if (config.AT_USERNAME === undefined || config.AT_API_KEY === undefined) return undefined
+  return {
+    username: config.AT_USERNAME,
+    apiKey: config.AT_API_KEY,
+    timeoutMs: config.SMS_TIMEOUT_MS,
+    ...(config.AT_SENDER_ID ? { senderId: config.AT_SENDER_ID } : {}),
+    ...(config.AT_API_URL ? { apiUrl: config.AT_API_URL } : {}),
   }
 }
 
