@@ -35,10 +35,10 @@ interface SendScope {
 
 // The SDK calls axios's shared default instance with no timeout and no way to pass one. An
 // interceptor on that instance (the one the SDK itself requires) adds an abort signal to the
-// requests made inside `send`, found through async context. Setting `axios.defaults.timeout` would be
-// simpler, but in axios 1.18 it is a socket idle timeout that a slow trickle of bytes never trips,
-// and it would change every other user of the shared instance. Racing the promise against a
-// timer would leave the request running, where the abort closes the socket.
+// requests made inside `send`, found through async context. Setting `axios.defaults.timeout`
+// would be simpler, but in axios 1.18 it is a socket idle timeout that a slow trickle of bytes
+// never trips, and it would change every other user of the shared instance. Racing the promise
+// against a timer would leave the request running, where the abort closes the socket.
 const sendScope = new AsyncLocalStorage<SendScope>()
 let interceptorInstalled = false
 
