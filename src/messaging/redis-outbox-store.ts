@@ -28,7 +28,10 @@ type ScriptClient = Client & {
 }
 
 export interface RedisOutboxOptions {
-  /** Prefix of every key, applied by ioredis. Must not contain `{`, which would move the hash tag. */
+  /**
+   * Prefix of every key, applied by ioredis. It must not contain `{`, which would move the hash
+   * tag.
+   */
   readonly keyPrefix: string
   /** Milliseconds before a command fails. */
   readonly commandTimeoutMs: number

@@ -73,7 +73,7 @@ function packSegments(costs: readonly number[], units: number, encoding: SmsEnco
 export interface PrepareSmsOptions {
   /** Segments the text may use; each one is billed as an SMS. */
   readonly maxSegments: number
-  /** `reject` raises `SmsTooLongError`; `truncate` cuts the text to the longest prefix that fits. */
+  /** `reject` raises `SmsTooLongError`, and `truncate` keeps the longest prefix that fits. */
   readonly overflow: 'reject' | 'truncate'
   /**
    * Replace curly quotes, long dashes and the ellipsis with GSM-7 forms before counting, so one

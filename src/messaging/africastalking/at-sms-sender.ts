@@ -125,7 +125,7 @@ function pointSdkAt(apiUrl: string): void {
   Object.assign(atCommonUrls, sdkUrlsFor(apiUrl))
 }
 
-/** Computes the values of `lib/common.js` for `apiUrl`, mirroring its production and sandbox sets. */
+/** Computes the `lib/common.js` values for `apiUrl`, mirroring its production and sandbox sets. */
 export function sdkUrlsFor(apiUrl: string): AtCommonUrls {
   const version1 = `${apiUrl}/version1`
   const hosted = apiUrl === productionApiUrl || apiUrl === sandboxApiUrl
