@@ -24,6 +24,15 @@ class DispatchedEffects implements EffectSink {
   async dispatch(effects: readonly Effect[]): Promise<void> {
     this.all.push(...effects)
   }
+
+  /** Lists what an outbox sends: the first effect of each idempotency key. */
+  sent(): Effect[] {
+    const first = new Map<string, Effect>()
+    for (const effect of this.all) {
+      if (!first.has(effect.idempotencyKey)) first.set(effect.idempotencyKey, effect)
+    }
+    return [...first.values()]
+  }
 }
 
 const caller = '+254700000001'
@@ -136,16 +145,16 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(b.children[0]?.text).toBe('We did not get your choice.')
       expect(inputPrompt(b)).toBe(mainMenu)
       expect(stepOf(b)).toBe('3')
-      expect(effects.all).toEqual([])
+      expect(effects.sent()).toEqual([])
 
       const c = expectLiveVoiceReply(
         await answer(sessionId, { ...first, response: b }, { dtmfDigits: '' }),
       )
       expect(actionNames(c)).toEqual(['Say'])
       expect(c.children[0]?.text).toBe('We will send you the options by SMS. Goodbye.')
-      expect(effects.all).toHaveLength(1)
-      expect(effects.all[0]).toMatchObject({ kind: 'sms', to: caller })
-      expect(effects.all[0]?.text).toBe(
+      expect(effects.sent()).toHaveLength(1)
+      expect(effects.sent()[0]).toMatchObject({ kind: 'sms', to: caller })
+      expect(effects.sent()[0]?.text).toBe(
         'Welcome to the hotline\n1. Check balance\n2. Talk to an agent\n3. Leave a message\n' +
           `4. Find a branch\n5. Check an account\n6. Report a problem\nCall ${hotlineLine} again to choose.`,
       )
@@ -241,7 +250,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
 
       const last = expectLiveVoiceReply(await answer(sessionId, reply, { dtmfDigits: '7' }))
       expect(actionNames(last)).toEqual(['Say'])
-      expect(effects.all).toHaveLength(1)
+      expect(effects.sent()).toHaveLength(1)
       expect((await session(sessionId))?.voice.outcome).toBe('no-input')
     })
   })
@@ -259,7 +268,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(retried.body).toBe(reply.body)
       expect(different.body).toBe(reply.body)
       expect((await session(sessionId))?.version).toBe(2)
-      expect(effects.all.map((effect) => effect.text)).toEqual([
+      expect(effects.sent().map((effect) => effect.text)).toEqual([
         `Agent callback requested for ${caller}. We will call you within one hour.`,
       ])
     })
@@ -324,11 +333,14 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
         expect(result.xmlError).toBeNull()
         expect(actionNames(result.response)).toEqual([])
       }
-      expect(effects.all).toHaveLength(1)
-      expect(effects.all[0]).toMatchObject({ kind: 'sms', to: caller })
-      expect(effects.all[0]?.text).toBe(
+      expect(effects.sent()).toHaveLength(1)
+      expect(effects.sent()[0]).toMatchObject({ kind: 'sms', to: caller })
+      expect(effects.sent()[0]?.text).toBe(
         `We tried to call you from ${hotlineLine}. Please call us back when you are free.`,
       )
+      // The repeat dispatches the saved effect again under the same key, which the outbox drops.
+      expect(effects.all).toHaveLength(2)
+      expect(effects.all[1]).toEqual(effects.all[0])
       const closed = await session(sessionId)
       expect(closed?.status).toBe('failed')
       expect(closed?.voice.outcome).toBe('not-answered')
@@ -346,7 +358,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(actionNames(final.response)).toEqual([])
       expect(final.body).not.toContain('GetDigits')
 
-      expect(effects.all.map((effect) => effect.text)).toEqual([
+      expect(effects.sent().map((effect) => effect.text)).toEqual([
         `Agent callback requested for ${caller}. We will call you within one hour.`,
       ])
       const closed = await session(sessionId)
@@ -378,7 +390,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(closed?.status).toBe('failed')
       expect(closed?.voice.outcome).toBe('hung-up')
       expect(closed?.version).toBe(2)
-      expect(effects.all).toEqual([])
+      expect(effects.sent()).toEqual([])
     })
 
     it('returns the stored XML after the call closed', async () => {
@@ -507,8 +519,12 @@ describe('voice screens', () => {
     expect(handoff!.response?.children[0]?.text).toBe(
       'We will send you an SMS to ask for the details. Goodbye.',
     )
-    expect(effects.all).toHaveLength(1)
-    expect(effects.all[0]).toMatchObject({ kind: 'sms', to: caller, text: 'Describe the problem:' })
+    expect(effects.sent()).toHaveLength(1)
+    expect(effects.sent()[0]).toMatchObject({
+      kind: 'sms',
+      to: caller,
+      text: 'Describe the problem:',
+    })
     const stored = await session(sessionId)
     expect(stored?.context['handoff']).toBe('sms')
     expect(stored?.value).toBe('problem')
@@ -533,6 +549,27 @@ describe('voice screens', () => {
       'https://audio.example.org/account-sw.mp3?v=2&voice=female',
     )
     expect(account!.body).toContain('account-sw.mp3?v=2&amp;voice=female')
+  })
+
+  it('keeps a typed PIN out of the store', async () => {
+    const sessionId = `ATVId_pin_${randomUUID()}`
+    const login = expectLiveVoiceReply(
+      await call({ sessionId, destinationNumber: '+254711000200' }),
+    )
+    expect(inputPrompt(login)).toBe('Enter PIN. Then press the hash key.')
+
+    const menu = await call(
+      { sessionId, destinationNumber: '+254711000200', dtmfDigits: '1234#' },
+      nextCallbackPath(login),
+    )
+    expect(inputPrompt(expectLiveVoiceReply(menu))).toBe(
+      'Main. Press 1 for Deposit. Press 2 for Withdraw. Press star to hear this again.',
+    )
+    const stored = await session(sessionId)
+    expect(stored?.value).toBe('main')
+    expect(stored?.context).not.toHaveProperty('login')
+    expect(JSON.stringify(stored)).not.toContain('1234')
+    expect(switchboard.logs.text()).not.toContain('1234')
   })
 
   it('apologises on a number without a flow', async () => {

@@ -113,6 +113,8 @@ export class VoiceEngine {
         { step: call.step ?? null, version: record.version, status: record.status },
         'repeated or stale callback, returning the stored reply',
       )
+      // The first attempt may have saved and then stopped before its effects were queued.
+      await dispatchEffects(this.options.effects, record.pendingEffects ?? [], logger)
       return record.voice.reply
     }
 
@@ -268,14 +270,18 @@ export class VoiceEngine {
     const rendered = renderVoiceTurn(cursor, this.options, session, turn)
     const reply: VoiceReply = { actions: rendered.actions }
     const voice = { ...state, reply, ...(rendered.outcome ? { outcome: rendered.outcome } : {}) }
-    const record = voiceSessionRecord(cursor, {
-      key,
-      msisdn: call.msisdn,
-      version: version + 1,
-      status: rendered.status,
-      updatedAt: call.receivedAt,
-      voice,
-    })
+    const record = voiceSessionRecord(
+      cursor,
+      {
+        key,
+        msisdn: call.msisdn,
+        version: version + 1,
+        status: rendered.status,
+        updatedAt: call.receivedAt,
+        voice,
+      },
+      cursor.effects,
+    )
 
     if (!(await this.options.store.commit(record, this.options.sessionTtlSeconds)))
       return 'conflict'
@@ -290,6 +296,8 @@ export class VoiceEngine {
       'call step answered',
     )
 
+    // NOTE: the flow's `after` delays (cursor.timers) are not scheduled for calls, because the
+    // input timeout and the silence limit decide when a waiting screen gives up on a call.
     await saveChosenLanguage(this.options.store, cursor, call.msisdn, logger)
     await dispatchEffects(this.options.effects, cursor.effects, logger)
     return reply

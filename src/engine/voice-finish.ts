@@ -43,6 +43,8 @@ export async function finishCall(
     }
     if (record.voice?.ended !== undefined) {
       logger.info('repeated final notification, nothing to do')
+      // The first attempt may have saved and then stopped before its effects were queued.
+      await dispatchEffects(options.effects, record.pendingEffects ?? [], logger)
       return
     }
 
@@ -82,6 +84,18 @@ async function closeUnansweredCall(
   }
 
   const flow = options.flows.forVoiceNumber(call.line)
+  const contact = await options.store.loadContact(call.msisdn)
+  const language = contact?.language ?? flow?.defaultLanguage ?? options.defaultLanguage
+  const template = localize(options.voiceMessages.missedCallSms, language, options.defaultLanguage)
+  const effect = {
+    kind: 'sms' as const,
+    to: call.msisdn,
+    text: fillTemplate(template, { line: call.line }),
+    idempotencyKey: `${key}:not-answered`,
+    sessionKey: key,
+    flowId: flow?.id ?? '',
+  }
+
   const record: VoiceSessionRecord = {
     key,
     msisdn: call.msisdn,
@@ -99,6 +113,8 @@ async function closeUnansweredCall(
     lastInputHash: '',
     lastReply: { end: true, text: '' },
     updatedAt: call.receivedAt,
+    serviceCode: call.line,
+    pendingEffects: [effect],
     voice: {
       line: call.line,
       direction: call.direction,
@@ -109,20 +125,8 @@ async function closeUnansweredCall(
       ended: { ...call.end, at: call.receivedAt },
     },
   }
-  const contact = await options.store.loadContact(call.msisdn)
-  const language = contact?.language ?? flow?.defaultLanguage ?? options.defaultLanguage
   if (!(await options.store.commit(record, options.sessionTtlSeconds))) return false
   logger.info({ flow: record.flowId, ...call.end }, 'outbound call not answered')
-
-  const template = localize(options.voiceMessages.missedCallSms, language, options.defaultLanguage)
-  const effect = {
-    kind: 'sms' as const,
-    to: call.msisdn,
-    text: fillTemplate(template, { line: call.line }),
-    idempotencyKey: `${key}:not-answered`,
-    sessionKey: key,
-    flowId: record.flowId,
-  }
   await dispatchEffects(options.effects, [effect], logger)
   return true
 }

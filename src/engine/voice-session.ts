@@ -1,4 +1,6 @@
 import type { SessionRecord } from '../store/session-store.ts'
+import { storableContext } from './after-commit.ts'
+import type { Effect } from './effects.ts'
 import type { FlowCursor } from './flow-cursor.ts'
 import type { CallEnd } from './voice-call.ts'
 import { spokenText, type VoiceReply } from './voice-reply.ts'
@@ -35,18 +37,23 @@ export function voiceSessionKey(provider: string, sessionId: string): string {
   return `${provider}-voice:${sessionId}`
 }
 
-/** Builds the record that saves a call's session at the cursor's state. */
+/**
+ * Builds the record that saves a call's session at the cursor's state, without the flow's
+ * sensitive answers, and with the effects to dispatch again if a retried callback finds them.
+ */
 export function voiceSessionRecord(
   cursor: FlowCursor,
   fields: Pick<VoiceSessionRecord, 'key' | 'msisdn' | 'version' | 'status' | 'updatedAt' | 'voice'>,
+  effects: readonly Effect[],
 ): VoiceSessionRecord {
   return {
     ...fields,
+    serviceCode: fields.voice.line,
     flowId: cursor.flow.id,
     flowVersion: cursor.flow.version,
     flowRevision: cursor.flow.revision,
     value: cursor.snapshot.value,
-    context: cursor.context,
+    context: storableContext(cursor),
     history: cursor.history,
     pages: cursor.pages,
     shown: cursor.shown,
@@ -54,5 +61,6 @@ export function voiceSessionRecord(
     lastInputLength: 0,
     lastInputHash: '',
     lastReply: { end: fields.status !== 'active', text: spokenText(fields.voice.reply) },
+    ...(effects.length > 0 ? { pendingEffects: effects } : {}),
   }
 }
