@@ -29,6 +29,8 @@ export interface FlowDefinition {
   readonly resumeWindowSeconds?: number
   /** Context keys of sensitive answers (PINs), kept out of the store. */
   readonly sensitiveKeys?: readonly string[]
+  /** Example context values for rendering every screen when the flow is checked. */
+  readonly sample?: Readonly<Record<string, unknown>>
 }
 
 /** Wraps a TypeScript XState machine as a flow the engine can run. */
@@ -53,6 +55,7 @@ export function defineFlow(definition: FlowDefinition): Flow {
     onDrop: definition.onDrop,
     resumeWindowSeconds: definition.resumeWindowSeconds ?? defaultResumeWindowSeconds,
     sensitiveKeys: definition.sensitiveKeys ?? [],
+    sample: definition.sample,
   }
 }
 
