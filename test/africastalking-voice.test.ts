@@ -159,7 +159,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
           `4. Find a branch\n5. Check an account\n6. Report a problem\nCall ${hotlineLine} again to choose.`,
       )
       const ended = await session(sessionId)
-      expect(ended?.status).toBe('failed')
+      expect(ended?.status).toBe('dropped')
       expect(ended?.voice.outcome).toBe('no-input')
     })
 
@@ -387,7 +387,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(actionNames(final.response)).toEqual([])
       expect(actionNames(repeated.response)).toEqual([])
       const closed = await session(sessionId)
-      expect(closed?.status).toBe('failed')
+      expect(closed?.status).toBe('dropped')
       expect(closed?.voice.outcome).toBe('hung-up')
       expect(closed?.version).toBe(2)
       expect(effects.sent()).toEqual([])
@@ -400,7 +400,7 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
 
       const late = await answer(sessionId, first, { dtmfDigits: '1' })
       expect(late.body).toBe(first.body)
-      expect((await session(sessionId))?.status).toBe('failed')
+      expect((await session(sessionId))?.status).toBe('dropped')
     })
   })
 })

@@ -145,7 +145,7 @@ describe('voice simulator against Switchboard', () => {
     expect(callIds).toHaveLength(2)
     expect((await session(callIds[0]!))?.status).toBe('done')
     const hungUp = await session(callIds[1]!)
-    expect(hungUp?.status).toBe('failed')
+    expect(hungUp?.status).toBe('dropped')
     expect(hungUp?.voice.outcome).toBe('hung-up')
   })
 

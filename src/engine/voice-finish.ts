@@ -48,8 +48,8 @@ export async function finishCall(
       return
     }
 
-    // The caller hung up on a screen that waited for them, or after the flow ended.
-    const status = record.status === 'active' ? 'failed' : record.status
+    // A call hung up on a screen that waited for the caller ended before its flow did.
+    const status = record.status === 'active' ? 'dropped' : record.status
     const outcome: CallOutcome = record.voice?.outcome ?? 'hung-up'
     const closed: VoiceSessionRecord = {
       ...record,

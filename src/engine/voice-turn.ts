@@ -114,5 +114,5 @@ function endWithOptionsSms(
     flowId: cursor.flow.id,
   })
   const say = cursor.text(settings.voiceMessages.goodbyeNoInput)
-  return { actions: [{ kind: 'say', text: say }], status: 'failed', outcome: 'no-input' }
+  return { actions: [{ kind: 'say', text: say }], status: 'dropped', outcome: 'no-input' }
 }
