@@ -393,6 +393,18 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(effects.sent()).toEqual([])
     })
 
+    it('ignores an end from another number', async () => {
+      const sessionId = `ATVId_other_end_${randomUUID()}`
+      await start(sessionId)
+
+      const final = await call({ sessionId, ...finalFields, callerNumber: '+254700000003' })
+      expect(final.status).toBe(200)
+      expect(actionNames(final.response)).toEqual([])
+      const stored = await session(sessionId)
+      expect(stored?.status).toBe('active')
+      expect(stored?.voice.ended).toBeUndefined()
+    })
+
     it('returns the stored XML after the call closed', async () => {
       const sessionId = `ATVId_late_${randomUUID()}`
       const first = await start(sessionId)

@@ -1,7 +1,7 @@
 import { initialTransition } from 'xstate'
 import type { Logger } from 'pino'
 import { maskMsisdn } from '../text/phone.ts'
-import type { SessionRecord, SessionStore } from '../store/session-store.ts'
+import type { SessionStore } from '../store/session-store.ts'
 import { dispatchEffects, isStoreFailure, saveChosenLanguage } from './after-commit.ts'
 import type { EffectSink } from './effects.ts'
 import type { LocalizedText } from './flow.ts'
@@ -54,7 +54,7 @@ const maxCommitAttempts = 4
  * never throws: every failure becomes a spoken apology that ends the call.
  *
  * Voice callbacks carry no cumulative input, so retries are fenced by step: every callback URL in
- * a reply carries the session version it answers (`?step=3`). A callback with an older step, or a
+ * a reply carries the session version it belongs to (`?step=3`). A callback with an older step, or a
  * repeated first callback (no step, session exists), gets the stored reply again and changes
  * nothing.
  */
@@ -126,8 +126,8 @@ export class VoiceEngine {
     call: VoiceCallback,
     logger: Logger,
   ): Promise<VoiceReply | 'conflict'> {
-    // An unknown number gets a spoken apology, after which the empty script ends the call. A
-    // <Reject/> would sound like a network fault, so the caller would try again.
+    // An unknown number gets a spoken apology and nothing after it, so the call ends. A <Reject/>
+    // would sound like a network fault, and the caller would try again.
     const flow = this.options.flows.forVoiceNumber(call.line)
     if (flow === undefined) {
       logger.warn({ line: call.line }, 'no flow for this voice number')

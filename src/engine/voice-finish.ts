@@ -41,6 +41,10 @@ export async function finishCall(
       if (await closeUnansweredCall(key, call, options, logger)) return
       continue
     }
+    if (record.msisdn !== call.msisdn) {
+      logger.warn('final notification from another number for this call, ignoring it')
+      return
+    }
     if (record.voice?.ended !== undefined) {
       logger.info('repeated final notification, nothing to do')
       // The first attempt may have saved and then stopped before its effects were queued.
