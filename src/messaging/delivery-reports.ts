@@ -87,6 +87,8 @@ export class DeliveryReportHandler {
       await this.recordBlock(report, message, receivedAt, logger)
     }
 
+    // NOTE: a report that arrives before the worker records the send (provider id not yet
+    // stored) lands here too, and is not applied later.
     if (message === null) {
       await this.keep('unknown-message', report, receivedAt)
       logger.warn('delivery report for an unknown message id kept as unrecognised')
