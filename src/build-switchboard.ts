@@ -1,7 +1,7 @@
 import type { Logger } from 'pino'
 import { createAfricasTalkingUssdChannel } from './channels/africastalking/ussd-channel.ts'
 import { createAfricasTalkingVoiceChannel } from './channels/africastalking/voice-channel.ts'
-import type { Config } from './config.ts'
+import { simulatorEnabled, type Config } from './config.ts'
 import type { EffectSink } from './engine/effects.ts'
 import { defaultMessages } from './engine/messages.ts'
 import { UssdEngine } from './engine/ussd-engine.ts'
@@ -13,6 +13,7 @@ import { createApp } from './http/create-app.ts'
 import { LogSmsSink } from './messaging/log-sms-sender.ts'
 import { MemorySessionStore } from './store/memory-store.ts'
 import { RedisSessionStore } from './store/redis-store.ts'
+import { SentMessageLog } from './simulator/sent-message-log.ts'
 import type { SessionStore } from './store/session-store.ts'
 
 export interface SwitchboardOverrides {
@@ -86,6 +87,8 @@ export async function buildSwitchboard(
   const channelOptions = { defaultCountryCode: config.DEFAULT_COUNTRY_CODE }
   const ussdChannels = [createAfricasTalkingUssdChannel(channelOptions)]
   const voiceChannels = [createAfricasTalkingVoiceChannel(channelOptions)]
+  // Shown on the simulated phone; feed it from the SMS sender.
+  const sentMessages = new SentMessageLog()
   const app = createApp({
     engine,
     voiceEngine,
@@ -95,8 +98,11 @@ export async function buildSwitchboard(
     voiceChannels,
     publicBaseUrl: config.PUBLIC_BASE_URL,
     now: overrides.now,
+    simulator: simulatorEnabled(config)
+      ? { registry, store, sentMessages, defaultCountryCode: config.DEFAULT_COUNTRY_CODE }
+      : undefined,
   })
-  return { app, store, registry, routes, engine, voiceEngine, effects, timers }
+  return { app, store, registry, routes, engine, voiceEngine, effects, timers, sentMessages }
 }
 
 async function createStore(config: Config, logger: Logger): Promise<SessionStore> {

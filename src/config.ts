@@ -60,6 +60,10 @@ const environmentSchema = z.object({
   VOICE_KEY_MORE: voiceKey('9'),
   VOICE_KEY_BACK: voiceKey('0'),
   VOICE_KEY_REPEAT: voiceKey('*'),
+  /** `on` serves the web phone simulator at /simulator. Unset: on unless NODE_ENV=production. */
+  SIMULATOR: z.enum(['on', 'off']).optional(),
+  /** `on` reloads changed flow files while running. Unset: on unless NODE_ENV=production. */
+  FLOWS_WATCH: z.enum(['on', 'off']).optional(),
 })
 
 export type Config = z.infer<typeof environmentSchema>
@@ -75,6 +79,20 @@ export function loadConfig(environment: Record<string, string | undefined> = pro
       ]
     : parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`)
   throw new Error(`Invalid configuration in the environment:\n  ${problems.join('\n  ')}`)
+}
+
+/** True when `/simulator` is served: SIMULATOR=on, or SIMULATOR unset outside production. */
+export function simulatorEnabled(config: Config): boolean {
+  return switchedOn(config.SIMULATOR, config.NODE_ENV)
+}
+
+/** True when flow files are reloaded on change: FLOWS_WATCH=on, or unset outside production. */
+export function flowsWatchEnabled(config: Config): boolean {
+  return switchedOn(config.FLOWS_WATCH, config.NODE_ENV)
+}
+
+function switchedOn(setting: 'on' | 'off' | undefined, nodeEnvironment: string): boolean {
+  return setting === undefined ? nodeEnvironment !== 'production' : setting === 'on'
 }
 
 function voiceKeys(config: Config): string[] {

@@ -6,6 +6,7 @@ import type { VoiceChannel } from '../channels/voice-channel.ts'
 import type { UssdEngine } from '../engine/ussd-engine.ts'
 import type { VoiceEngine } from '../engine/voice-engine.ts'
 import type { SessionStore } from '../store/session-store.ts'
+import { createSimulatorRoutes, type SimulatorDependencies } from '../simulator/simulator-routes.ts'
 import { limitBody } from './limit-body.ts'
 import { readForm } from './read-form.ts'
 import { maskForm } from './mask-form.ts'
@@ -21,6 +22,8 @@ export interface AppDependencies {
   readonly publicBaseUrl?: string
   /** Milliseconds since the epoch; injected for tests. */
   readonly now?: () => number
+  /** Serves the web phone simulator at `/simulator` when set; it shows sessions unmasked. */
+  readonly simulator?: SimulatorDependencies
 }
 
 // Aggregator callbacks are a few hundred bytes; anything near this is not one.
@@ -101,6 +104,10 @@ export function createApp(dependencies: AppDependencies): Hono<{ Variables: Vari
     for (const channel of dependencies.voiceChannels ?? []) {
       addVoiceRoute(app, channel, voiceEngine, voiceOptions)
     }
+  }
+
+  if (dependencies.simulator !== undefined) {
+    app.route('/simulator', createSimulatorRoutes(dependencies.simulator))
   }
 
   app.notFound((c) => c.text(`No route for ${c.req.method} ${c.req.path}.`, 404))
