@@ -56,6 +56,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     lastReplyAt: 0,
   }
 
+  await openConnections(pool, options.subscribers)
   const cpuBefore = process.cpuUsage()
   const started = performance.now()
   const deadline = started + options.durationMs
@@ -76,6 +77,23 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     firstError: run.firstError,
     sessionIds: run.sessionIds,
     clientCpuMs: (cpu.user + cpu.system) / 1000,
+  }
+}
+
+// New connections are opened this many at a time: a thousand at once overflow the listen
+// backlog (511 in Node), and a dropped SYN is retried after a second, which would be measured
+// as hop latency.
+const connectionsPerWave = 100
+
+/** Opens `count` keep-alive connections with `GET /healthz` before the clock starts. */
+async function openConnections(pool: Pool, count: number): Promise<void> {
+  for (let open = 0; open < count; open += connectionsPerWave) {
+    const concurrent = Math.min(count, open + connectionsPerWave)
+    const probes = Array.from({ length: concurrent }, async () => {
+      const response = await pool.request({ path: '/healthz', method: 'GET' })
+      await response.body.dump()
+    })
+    await Promise.all(probes)
   }
 }
 
