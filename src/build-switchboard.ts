@@ -10,7 +10,8 @@ import { VoiceEngine } from './engine/voice-engine.ts'
 import { defaultVoiceMessages } from './engine/voice-messages.ts'
 import { loadFlows } from './flows/load-flows.ts'
 import { createApp } from './http/create-app.ts'
-import { LogSmsSink } from './messaging/log-sms-sender.ts'
+import { buildMessaging } from './messaging/build-messaging.ts'
+import type { SmsSender } from './messaging/sms-sender.ts'
 import { MemorySessionStore } from './store/memory-store.ts'
 import { RedisSessionStore } from './store/redis-store.ts'
 import { SentMessageLog } from './simulator/sent-message-log.ts'
@@ -18,7 +19,9 @@ import type { SessionStore } from './store/session-store.ts'
 
 export interface SwitchboardOverrides {
   readonly store?: SessionStore
+  /** Replaces the outbox as the sink of flow effects. */
   readonly effects?: EffectSink
+  readonly sender?: SmsSender
   readonly now?: () => number
 }
 
@@ -32,7 +35,14 @@ export async function buildSwitchboard(
   const { registry, routes } = await loadFlows(config.FLOWS_DIR, {
     defaultCountryCode: config.DEFAULT_COUNTRY_CODE,
   })
-  const effects = overrides.effects ?? new LogSmsSink(logger)
+  // Every SMS sent is also kept for the simulated phone.
+  const sentMessages = new SentMessageLog()
+  const messaging = await buildMessaging(config, logger, {
+    sender: overrides.sender,
+    now: overrides.now,
+    sentMessages,
+  })
+  const effects = overrides.effects ?? messaging.outbox
 
   const engine = new UssdEngine({
     store,
@@ -87,8 +97,6 @@ export async function buildSwitchboard(
   const channelOptions = { defaultCountryCode: config.DEFAULT_COUNTRY_CODE }
   const ussdChannels = [createAfricasTalkingUssdChannel(channelOptions)]
   const voiceChannels = [createAfricasTalkingVoiceChannel(channelOptions)]
-  // Shown on the simulated phone; feed it from the SMS sender.
-  const sentMessages = new SentMessageLog()
   const app = createApp({
     engine,
     voiceEngine,
@@ -102,7 +110,27 @@ export async function buildSwitchboard(
       ? { registry, store, sentMessages, defaultCountryCode: config.DEFAULT_COUNTRY_CODE }
       : undefined,
   })
-  return { app, store, registry, routes, engine, voiceEngine, effects, timers, sentMessages }
+  app.route('/', messaging.routes)
+
+  const close = async () => {
+    await timers.stop()
+    await engine.idle()
+    await messaging.close()
+    await store.close()
+  }
+  return {
+    app,
+    store,
+    registry,
+    routes,
+    engine,
+    voiceEngine,
+    effects,
+    timers,
+    messaging,
+    sentMessages,
+    close,
+  }
 }
 
 async function createStore(config: Config, logger: Logger): Promise<SessionStore> {

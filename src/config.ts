@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { loadSmsConfig, type SmsConfig } from './messaging/sms-config.ts'
 
 const integer = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
@@ -66,12 +67,15 @@ const environmentSchema = z.object({
   FLOWS_WATCH: z.enum(['on', 'off']).optional(),
 })
 
-export type Config = z.infer<typeof environmentSchema>
+/** Every setting: the core ones, and the outbound SMS ones under `sms`. */
+export type Config = z.infer<typeof environmentSchema> & { readonly sms: SmsConfig }
 
 /** Reads the configuration from environment variables and reports every invalid one. */
 export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
   const parsed = environmentSchema.safeParse(environment)
-  if (parsed.success && distinctVoiceKeys(parsed.data)) return parsed.data
+  if (parsed.success && distinctVoiceKeys(parsed.data)) {
+    return { ...parsed.data, sms: loadSmsConfig(environment) }
+  }
 
   const problems = parsed.success
     ? [
@@ -95,10 +99,10 @@ function switchedOn(setting: 'on' | 'off' | undefined, nodeEnvironment: string):
   return setting === undefined ? nodeEnvironment !== 'production' : setting === 'on'
 }
 
-function voiceKeys(config: Config): string[] {
+function voiceKeys(config: z.infer<typeof environmentSchema>): string[] {
   return [config.VOICE_KEY_MORE, config.VOICE_KEY_BACK, config.VOICE_KEY_REPEAT]
 }
 
-function distinctVoiceKeys(config: Config): boolean {
+function distinctVoiceKeys(config: z.infer<typeof environmentSchema>): boolean {
   return new Set(voiceKeys(config)).size === 3
 }

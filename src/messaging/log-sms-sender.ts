@@ -1,34 +1,23 @@
 import type { Logger } from 'pino'
-import type { Effect, EffectSink } from '../engine/effects.ts'
 import { maskMsisdn } from '../text/phone.ts'
-
-// Idempotency keys remembered; a retry arrives within seconds, so a small window is enough.
-const rememberedKeys = 10_000
+import type { SendOutcome, SmsRequest, SmsSender } from './sms-sender.ts'
 
 /**
- * The embedded default: writes each SMS to the log instead of sending it, once per idempotency
- * key, so a local run shows what would go out.
+ * The embedded default when no SMS account is configured: writes each SMS to the log instead of
+ * sending it, so `npm start` shows what would go out. Every message counts as sent.
  */
-export class LogSmsSink implements EffectSink {
-  private readonly seen = new Set<string>()
+export class LogSmsSender implements SmsSender {
+  private count = 0
 
   constructor(private readonly logger: Logger) {}
 
-  async dispatch(effects: readonly Effect[]): Promise<void> {
-    for (const effect of effects) {
-      if (this.seen.has(effect.idempotencyKey)) continue
-      this.seen.add(effect.idempotencyKey)
-      if (this.seen.size > rememberedKeys)
-        this.seen.delete(this.seen.values().next().value as string)
-      this.logger.info(
-        {
-          to: maskMsisdn(effect.to),
-          message: effect.text,
-          flow: effect.flowId,
-          key: effect.idempotencyKey,
-        },
-        'sms not sent: no SMS provider is configured',
-      )
-    }
+  async send(request: SmsRequest): Promise<SendOutcome> {
+    this.count += 1
+    const messageId = `log-${this.count}`
+    this.logger.info(
+      { to: maskMsisdn(request.to), message: request.text, messageId },
+      'sms not sent: no SMS provider is configured (set AT_USERNAME and AT_API_KEY)',
+    )
+    return { status: 'sent', messageId }
   }
 }
