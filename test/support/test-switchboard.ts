@@ -45,6 +45,8 @@ export interface TestSwitchboardOptions {
   readonly store?: 'memory' | 'redis'
   readonly environment?: Record<string, string>
   readonly overrides?: SwitchboardOverrides
+  /** Queue effects in the real outbox instead of recording them. */
+  readonly realSms?: boolean
 }
 
 /**
@@ -63,7 +65,8 @@ export async function createTestSwitchboard(options: TestSwitchboardOptions = {}
   })
 
   const effects = new RecordingEffects()
-  const switchboard = await buildSwitchboard(config, logger, { effects, ...options.overrides })
+  const recorded = options.realSms === true ? {} : { effects }
+  const switchboard = await buildSwitchboard(config, logger, { ...recorded, ...options.overrides })
   const hop = ussdClient((path, init) => switchboard.app.request(path, init))
 
   return {
