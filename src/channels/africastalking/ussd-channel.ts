@@ -42,20 +42,11 @@ export function createAfricasTalkingUssdChannel(options: {
     provider: 'africastalking',
 
     parseHop(fields, receivedAt): ParseResult<UssdHop> {
-      const parsed = hopSchema.safeParse(Object.fromEntries(fields))
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]
-        const message = `${issue?.message ?? 'invalid callback'}. Send sessionId, serviceCode, phoneNumber and text as form fields.`
-        return { ok: false, problem: { status: 400, message } }
-      }
+      const hint = 'Send sessionId, serviceCode, phoneNumber and text as form fields.'
+      const parsed = parseWithPhone(hopSchema, fields, hint, options.defaultCountryCode)
+      if (!parsed.ok) return parsed
 
-      const hop = parsed.data
-      const msisdn = normalizeMsisdn(hop.phoneNumber, options.defaultCountryCode)
-      if (msisdn === null) {
-        const message = `phoneNumber "${hop.phoneNumber}" is not a phone number. Send it in international format, such as +254700000001.`
-        return { ok: false, problem: { status: 400, message } }
-      }
-
+      const { data: hop, msisdn } = parsed.value
       return {
         ok: true,
         value: {
@@ -71,20 +62,11 @@ export function createAfricasTalkingUssdChannel(options: {
     },
 
     parseSessionEnd(fields, receivedAt): ParseResult<UssdSessionEnd> {
-      const parsed = sessionEndSchema.safeParse(Object.fromEntries(fields))
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0]
-        const message = `${issue?.message ?? 'invalid notice'}. Send sessionId, phoneNumber and status as form fields.`
-        return { ok: false, problem: { status: 400, message } }
-      }
+      const hint = 'Send sessionId, phoneNumber and status as form fields.'
+      const parsed = parseWithPhone(sessionEndSchema, fields, hint, options.defaultCountryCode)
+      if (!parsed.ok) return parsed
 
-      const notice = parsed.data
-      const msisdn = normalizeMsisdn(notice.phoneNumber, options.defaultCountryCode)
-      if (msisdn === null) {
-        const message = `phoneNumber "${notice.phoneNumber}" is not a phone number. Send it in international format, such as +254700000001.`
-        return { ok: false, problem: { status: 400, message } }
-      }
-
+      const { data: notice, msisdn } = parsed.value
       return {
         ok: true,
         value: {
@@ -110,4 +92,25 @@ export function createAfricasTalkingUssdChannel(options: {
       }
     },
   }
+}
+
+/** Validates form fields against `schema` and normalises their `phoneNumber` to E.164. */
+function parseWithPhone<T extends { phoneNumber: string }>(
+  schema: z.ZodType<T>,
+  fields: URLSearchParams,
+  hint: string,
+  defaultCountryCode: string,
+): ParseResult<{ data: T; msisdn: string }> {
+  const parsed = schema.safeParse(Object.fromEntries(fields))
+  if (!parsed.success) {
+    const message = `${parsed.error.issues[0]?.message ?? 'invalid callback'}. ${hint}`
+    return { ok: false, problem: { status: 400, message } }
+  }
+
+  const msisdn = normalizeMsisdn(parsed.data.phoneNumber, defaultCountryCode)
+  if (msisdn === null) {
+    const message = `phoneNumber "${parsed.data.phoneNumber}" is not a phone number. Send it in international format, such as +254700000001.`
+    return { ok: false, problem: { status: 400, message } }
+  }
+  return { ok: true, value: { data: parsed.data, msisdn } }
 }
