@@ -1,6 +1,7 @@
 import { serve } from '@hono/node-server'
 import { buildSwitchboard } from './build-switchboard.ts'
-import { loadConfig } from './config.ts'
+import { loadConfig, simulatorEnabled } from './config.ts'
+import { watchConfiguredFlows } from './flows/watch-flows.ts'
 import { createLogger } from './logger.ts'
 
 const config = loadConfig()
@@ -24,10 +25,15 @@ try {
   )
 
   switchboard.timers.start()
+  const flowWatcher = watchConfiguredFlows(config, switchboard.registry, logger)
+  if (simulatorEnabled(config) && config.NODE_ENV === 'production') {
+    logger.warn('the simulator at /simulator shows sessions unmasked; set SIMULATOR=off')
+  }
   switchboard.messaging.worker.start()
 
   const stop = (signal: string) => {
     logger.info({ signal }, 'switchboard stopping')
+    flowWatcher?.close()
     server.close(() => {
       void switchboard.close().finally(() => {
         logger.info('switchboard stopped')

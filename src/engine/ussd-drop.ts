@@ -35,7 +35,7 @@ export async function dropSession(
 ): Promise<DropOutcome> {
   if (record.status !== 'active') return 'ignored'
 
-  const flow = dependencies.flows.get(record.flowId)
+  const flow = dependencies.flows.get(record.flowId, record.flowRevision)
   const captured = record.history.length > 0 && record.offer === undefined
   const cursor = flow === undefined || !captured ? undefined : restoreCursor(flow, record)
 

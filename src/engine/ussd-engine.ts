@@ -212,7 +212,7 @@ export class UssdEngine {
     input: string,
     logger: Logger,
   ): Promise<Attempt> {
-    const flow = this.options.flows.get(record.flowId)
+    const flow = this.options.flows.get(record.flowId, record.flowRevision)
     if (flow === undefined) return this.message('flowUpdated', hop.serviceCode, record.context)
 
     const choice = readResumeChoice(input)
@@ -293,7 +293,7 @@ export class UssdEngine {
     input: string,
     logger: Logger,
   ): Promise<Attempt> {
-    const flow = this.options.flows.get(record.flowId)
+    const flow = this.options.flows.get(record.flowId, record.flowRevision)
     let snapshot
     try {
       if (flow === undefined) {
@@ -475,7 +475,7 @@ export class UssdEngine {
     now: number,
     logger: Logger,
   ) {
-    const flow = this.options.flows.get(record.flowId)
+    const flow = this.options.flows.get(record.flowId, record.flowRevision)
     if (flow === undefined) return
 
     const cursor = new FlowCursor(flow, restoreSnapshot(flow, record), record, record)

@@ -166,7 +166,7 @@ export class VoiceEngine {
     call: VoiceCallback,
     logger: Logger,
   ): Promise<VoiceReply | 'conflict'> {
-    const flow = this.options.flows.get(record.flowId)
+    const flow = this.options.flows.get(record.flowId, record.flowRevision)
     let snapshot
     try {
       if (flow === undefined)

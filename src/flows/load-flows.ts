@@ -85,8 +85,16 @@ function routeVoiceNumbers(
   }
 }
 
+export interface LoadFlowFileOptions {
+  /**
+   * Added to the URL of the tasks or flow module, so a reload imports the edited file instead of
+   * the copy Node cached. Modules that file imports stay cached.
+   */
+  readonly reloadToken?: string
+}
+
 /** Loads one YAML or JSON flow file with its tasks module, if there is one. */
-export async function loadFlowFile(path: string): Promise<Flow> {
+export async function loadFlowFile(path: string, options: LoadFlowFileOptions = {}): Promise<Flow> {
   const source = displayPath(path)
   const raw = await readFile(path, 'utf8')
 
@@ -103,17 +111,21 @@ export async function loadFlowFile(path: string): Promise<Flow> {
     throw new FlowFileError(source, formatPath(path), reason)
   }
 
-  const tasks = await loadTasks(path.replace(/\.flow\.(ya?ml|json)$/, '.tasks.ts'))
+  const tasksPath = path.replace(/\.flow\.(ya?ml|json)$/, '.tasks.ts')
+  const tasks = await loadTasks(tasksPath, options.reloadToken)
   const flow = compileFlow(parsed.data, source, revisionOf(raw), tasks)
   checkMachine(flow)
   return flow
 }
 
 /** Loads one TypeScript flow module, whose default export is made with `defineFlow()`. */
-export async function loadFlowModule(path: string): Promise<Flow> {
+export async function loadFlowModule(
+  path: string,
+  options: LoadFlowFileOptions = {},
+): Promise<Flow> {
   let module: { default?: Flow }
   try {
-    module = (await import(pathToFileURL(path).href)) as typeof module
+    module = (await import(moduleUrl(path, options.reloadToken))) as typeof module
   } catch (error) {
     const { path: where, reason } = explainMachineError(error)
     throw new FlowFileError(displayPath(path), where, reason)
@@ -131,10 +143,10 @@ export async function loadFlowModule(path: string): Promise<Flow> {
   return flow
 }
 
-async function loadTasks(path: string): Promise<Record<string, Task>> {
+async function loadTasks(path: string, reloadToken?: string): Promise<Record<string, Task>> {
   let module: { default?: Record<string, Task>; tasks?: Record<string, Task> }
   try {
-    module = (await import(pathToFileURL(path).href)) as typeof module
+    module = (await import(moduleUrl(path, reloadToken))) as typeof module
   } catch (error) {
     if (
       (error as NodeJS.ErrnoException).code === 'ERR_MODULE_NOT_FOUND' &&
@@ -144,6 +156,14 @@ async function loadTasks(path: string): Promise<Record<string, Task>> {
     throw error
   }
   return module.tasks ?? module.default ?? {}
+}
+
+// Node caches an ES module by its URL, query included. Under tsx 4.23 a .ts module outside a
+// package with "type": "module" loads as CommonJS, whose cache ignores the query.
+function moduleUrl(path: string, reloadToken: string | undefined): string {
+  const url = pathToFileURL(path)
+  if (reloadToken !== undefined) url.searchParams.set('reload', reloadToken)
+  return url.href
 }
 
 async function loadRoutes(path: string): Promise<Routes> {
