@@ -131,6 +131,9 @@ describe('stored session from an older flow', () => {
     expect(reply.status).toBe(200)
     expect(reply.body).toBe('END Sorry, this service was updated. Please dial *384*300# again.')
     expect(transferBackend.payments).toHaveLength(0)
+    expect(switchboard.effects.sent.map((effect) => [effect.to, effect.text])).toEqual([
+      ['+254700000001', 'Sorry, this service was updated. Please dial *384*300# again.'],
+    ])
     expect(
       await redis.exists(`${switchboard.keyPrefix}session:{africastalking:ATUid_removed}`),
     ).toBe(0)

@@ -312,7 +312,9 @@ export class UssdEngine {
         'stored session does not match the current flow, ending it',
       )
       await this.options.store.remove(record.key)
-      return this.message('flowUpdated', hop.serviceCode, record.context)
+      const reply = this.message('flowUpdated', hop.serviceCode, record.context)
+      await this.tellBySms(record, reply.text, 'updated', logger)
+      return reply
     }
 
     const cursor = new FlowCursor(flow, snapshot, record, record)
@@ -585,6 +587,19 @@ export class UssdEngine {
       logger.error({ err: error }, 'failed to save the ended session')
     }
     return reply
+  }
+
+  /** Sends the subscriber one SMS with `text`, keyed so a retried callback sends nothing more. */
+  private async tellBySms(record: SessionRecord, text: string, reason: string, logger: Logger) {
+    const effect: Effect = {
+      kind: 'sms',
+      to: record.msisdn,
+      text,
+      idempotencyKey: `${record.key}:${record.version}:${reason}`,
+      sessionKey: record.key,
+      flowId: record.flowId,
+    }
+    await dispatchEffects(this.options.effects, [effect], logger)
   }
 
   private failureReply(error: unknown, hop: UssdHop, logger: Logger): SessionReply {
