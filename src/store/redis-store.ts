@@ -101,6 +101,8 @@ export class RedisSessionStore implements SessionStore {
     options: RedisStoreOptions & { nodes: ClusterNode[] },
   ): Promise<RedisSessionStore> {
     const { keyPrefix, ...redisOptions } = failFastOptions(options)
+    // NOTE: ioredis 5.9 forces enableOfflineQueue and retryStrategy on each node connection of a
+    // Cluster, so only commandTimeout bounds a hop while a node is down; no outage test covers it.
     const client = new Cluster(options.nodes, {
       keyPrefix,
       enableOfflineQueue: false,
