@@ -133,6 +133,8 @@ export async function buildSwitchboard(
   }
 }
 
+// TODO: configure Redis Cluster for `npm start`. RedisSessionStore.connectCluster passes the
+// Cluster tests, but the outbox, opt-out, inbound and contact stores still take a single REDIS_URL.
 async function createStore(config: Config, logger: Logger): Promise<SessionStore> {
   if (config.REDIS_URL === undefined) {
     logger.info('using the in-memory session store; set REDIS_URL to use Redis')
