@@ -56,7 +56,7 @@ export async function runBenchmark(
 
   try {
     progress(`redis-server ${machine.redis} on ${redisServer.url}; starting the servers`)
-    await startServers(servers, redisServer.url, profileDirectory)
+    await startServers(servers, redisServer.url, options.nodeFlags, profileDirectory)
     const ids = new SubscriberIds(randomBytes(3).toString('hex'))
     const templates = await checkFlows(servers, redis, ids)
 
@@ -82,14 +82,16 @@ export async function runBenchmark(
 async function startServers(
   servers: Map<TargetName, ServerProcess>,
   redisUrl: string,
+  nodeFlags: readonly string[],
   profileDirectory: string | undefined,
 ): Promise<void> {
   const started = targets.map(async (target) => {
     const profiled = target.name === 'switchboard' && profileDirectory !== undefined
+    const profileFlags = profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : []
     const server = await startServerProcess({
       entry: target.entry,
       environment: target.environment(redisUrl),
-      nodeFlags: profiled ? ['--cpu-prof', `--cpu-prof-dir=${profileDirectory}`] : [],
+      nodeFlags: [...nodeFlags, ...profileFlags],
     })
     servers.set(target.name, server)
   })

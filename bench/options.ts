@@ -19,11 +19,16 @@ export interface BenchOptions {
   readonly memorySample: number
   /** Writes a CPU profile of the Switchboard process to bench/profiles/. */
   readonly profile: boolean
+  /** Extra `node` flags for every server process, such as `--max-semi-space-size=64`. */
+  readonly nodeFlags: readonly string[]
   /** File to write every measurement to, as JSON. */
   readonly json: string | undefined
 }
 
-const presets: Record<BenchOptions['mode'], Omit<BenchOptions, 'profile' | 'json'>> = {
+const presets: Record<
+  BenchOptions['mode'],
+  Omit<BenchOptions, 'profile' | 'json' | 'nodeFlags'>
+> = {
   smoke: {
     mode: 'smoke',
     runs: 1,
@@ -75,6 +80,7 @@ peer (ussd-menu-builder on Express), each in its own process, with a private red
   --stored A,B,C      idle sessions stored in Redis for each growth step
   --concurrency A,B   closed-loop subscribers of the growth cases
   --profile           CPU-profile the Switchboard process and print where its time goes
+  --node-flags FLAGS  extra node flags for every server, such as --node-flags=--max-semi-space-size=64
   --json FILE         also write every measurement to FILE as JSON
   --help              print this text`
 
@@ -93,6 +99,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
       stored: { type: 'string' },
       concurrency: { type: 'string' },
       profile: { type: 'boolean' },
+      'node-flags': { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean' },
     },
@@ -114,6 +121,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions | 'help
     stored: listOption('--stored', values.stored, 0) ?? preset.stored,
     concurrency: listOption('--concurrency', values.concurrency, 1) ?? preset.concurrency,
     profile: values.profile ?? false,
+    nodeFlags: (values['node-flags'] ?? '').split(' ').filter((flag) => flag !== ''),
     json: values.json,
   }
 }

@@ -32,6 +32,8 @@ export function formatReport(results: BenchResults): string {
   lines.push(
     'The load generator, the server under test and redis-server share these cores. Figures are medians of the runs with their range in brackets.',
   )
+  if (options.nodeFlags.length > 0)
+    lines.push(`Every server ran with node ${options.nodeFlags.join(' ')}.`)
   lines.push('')
 
   const closed = (target: TargetName, stored = baseline, subscribers = options.subscribers) =>
@@ -90,7 +92,9 @@ export function formatReport(results: BenchResults): string {
 
   lines.push(...memorySection(results))
   lines.push(...growthSection(results, closed, paced))
-  lines.push('outbox: not measured yet (the engine has no durable outbox).')
+  lines.push(
+    'outbox: not measured yet (the benchmark flow sends no SMS, so no hop writes to the outbox).',
+  )
   if (results.profile !== undefined) lines.push('', ...profileSection(results))
   return lines.join('\n')
 }
