@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { loadSmsConfig, type SmsConfig } from './messaging/sms-config.ts'
+import { loadRoutingConfig, type RoutingConfig } from './routing/routing-config.ts'
 
 const integer = (fallback: number) => z.coerce.number().int().positive().default(fallback)
 const count = (fallback: number) => z.coerce.number().int().min(0).default(fallback)
@@ -67,14 +68,21 @@ const environmentSchema = z.object({
   FLOWS_WATCH: z.enum(['on', 'off']).optional(),
 })
 
-/** Every setting: the core ones, and the outbound SMS ones under `sms`. */
-export type Config = z.infer<typeof environmentSchema> & { readonly sms: SmsConfig }
+/** Every setting: the core ones, outbound SMS under `sms`, routing to teams under `routing`. */
+export type Config = z.infer<typeof environmentSchema> & {
+  readonly sms: SmsConfig
+  readonly routing: RoutingConfig
+}
 
 /** Reads the configuration from environment variables and reports every invalid one. */
 export function loadConfig(environment: Record<string, string | undefined> = process.env): Config {
   const parsed = environmentSchema.safeParse(environment)
   if (parsed.success && distinctVoiceKeys(parsed.data)) {
-    return { ...parsed.data, sms: loadSmsConfig(environment) }
+    return {
+      ...parsed.data,
+      sms: loadSmsConfig(environment),
+      routing: loadRoutingConfig(environment),
+    }
   }
 
   const problems = parsed.success
