@@ -5,6 +5,8 @@ import { contextLanguage, contextNumber, contextString } from './example-data/re
 
 // Number of days offered when booking. The list skips Sundays and days with no free slot.
 const daysOffered = 5
+// Free times offered by SMS after a reminder is answered with cancel or reschedule.
+const timesOffered = 4
 
 const statusLabels: Record<string, Record<Appointment['status'], string>> = {
   en: { booked: 'not confirmed', confirmed: 'confirmed', cancelled: 'cancelled' },
@@ -66,6 +68,52 @@ export const tasks: Record<string, Task> = {
     const reference = contextString(context, 'appointment.reference')
     const appointment = clinicData.updateAppointment(msisdn, reference, 'cancelled')
     return describeAppointment(appointment, contextLanguage(context))
+  },
+
+  // The reminder flow (clinic-reminder.flow.yaml) names its appointment by `reference`.
+  confirmReminded: async ({ context, msisdn }) => {
+    const reference = contextString(context, 'reference')
+    const appointment = clinicData.updateAppointment(msisdn, reference, 'confirmed')
+    return describeAppointment(appointment, contextLanguage(context))
+  },
+
+  cancelReminded: async ({ context, msisdn }) => {
+    const reference = contextString(context, 'reference')
+    const appointment = clinicData.updateAppointment(msisdn, reference, 'cancelled')
+    return describeAppointment(appointment, contextLanguage(context))
+  },
+
+  loadFreeTimes: async ({ context, msisdn }) => {
+    const language = contextLanguage(context)
+    const appointment = clinicData.appointment(msisdn, contextString(context, 'reference'))
+    const slots = clinicData.nextFreeSlots(appointment.clinicId, timesOffered, appointment)
+    return slots.map((slot) => ({
+      ...slot,
+      label: `${formatDay(slot.date, language)} ${formatTime(slot.time, language)}`,
+    }))
+  },
+
+  bookFreeTime: async ({ context, msisdn, idempotencyKey }) => {
+    const cancelled = clinicData.appointment(msisdn, contextString(context, 'reference'))
+    const appointment = clinicData.book({
+      msisdn,
+      clinicId: cancelled.clinicId,
+      date: contextString(context, 'newTime.date'),
+      time: contextString(context, 'newTime.time'),
+      idempotencyKey,
+    })
+    return { reference: appointment.reference }
+  },
+
+  moveAppointment: async ({ context, msisdn, idempotencyKey }) => {
+    const appointment = clinicData.reschedule({
+      msisdn,
+      reference: contextString(context, 'reference'),
+      date: contextString(context, 'newTime.date'),
+      time: contextString(context, 'newTime.time'),
+      idempotencyKey,
+    })
+    return { reference: appointment.reference }
   },
 
   askNurse: async ({ context, msisdn, idempotencyKey }) => {

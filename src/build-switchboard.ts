@@ -11,6 +11,8 @@ import { defaultVoiceMessages } from './engine/voice-messages.ts'
 import { loadFlows } from './flows/load-flows.ts'
 import { createApp } from './http/create-app.ts'
 import { buildMessaging } from './messaging/build-messaging.ts'
+import { buildTwoWaySms } from './messaging/inbound/build-two-way-sms.ts'
+import type { MessageRouter } from './messaging/routing/message-router.ts'
 import type { SmsSender } from './messaging/sms-sender.ts'
 import { MemorySessionStore } from './store/memory-store.ts'
 import { RedisSessionStore } from './store/redis-store.ts'
@@ -23,6 +25,8 @@ export interface SwitchboardOverrides {
   readonly effects?: EffectSink
   readonly sender?: SmsSender
   readonly now?: () => number
+  /** Replaces the router of SMS that no flow or question takes. */
+  readonly router?: MessageRouter
 }
 
 /** Wires a Switchboard from its configuration: store, flows, engine, channels and HTTP app. */
@@ -42,10 +46,19 @@ export async function buildSwitchboard(
     now: overrides.now,
     sentMessages,
   })
-  const effects = overrides.effects ?? messaging.outbox
+  const sms = await buildTwoWaySms(config, logger, {
+    store,
+    flows: registry,
+    smsRoutes: routes.sms,
+    effects: overrides.effects ?? messaging.outbox,
+    optOuts: messaging.optOuts,
+    router: overrides.router,
+    now: overrides.now,
+  })
+  const effects = sms.effects
 
   const engine = new UssdEngine({
-    store,
+    store: sms.sessionStore,
     flows: registry,
     effects,
     logger,
@@ -68,12 +81,13 @@ export async function buildSwitchboard(
         owns: (key) => key.startsWith('africastalking:'),
         fire: (timer, now) => engine.fireTimer(timer, now),
       },
+      sms.timerHandler,
     ],
     now: overrides.now,
   })
 
   const voiceEngine = new VoiceEngine({
-    store,
+    store: sms.sessionStore,
     flows: registry,
     effects,
     logger,
@@ -111,11 +125,13 @@ export async function buildSwitchboard(
       : undefined,
   })
   app.route('/', messaging.routes)
+  app.route('/', sms.routes)
 
   const close = async () => {
     await timers.stop()
     await engine.idle()
     await messaging.close()
+    await sms.close()
     await store.close()
   }
   return {
@@ -128,6 +144,7 @@ export async function buildSwitchboard(
     effects,
     timers,
     messaging,
+    sms,
     sentMessages,
     close,
   }

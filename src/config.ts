@@ -62,6 +62,15 @@ const environmentSchema = z.object({
   VOICE_KEY_MORE: voiceKey('9'),
   VOICE_KEY_BACK: voiceKey('0'),
   VOICE_KEY_REPEAT: voiceKey('*'),
+  /** Hours an SMS question waits for its reply before a reply no longer counts as an answer. */
+  SMS_QUESTION_TTL_HOURS: z.coerce.number().positive().max(720).default(48),
+  /** `true`: a reply to something the person asked for still goes out after they sent STOP. */
+  SMS_SEND_TRANSACTIONAL_AFTER_OPT_OUT: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((value) => value === 'true'),
+  /** Bearer token of the flow API (`POST /api/flows/:flowId/start`). Unset: the API rejects all. */
+  API_TOKEN: z.string().min(16, 'at least 16 characters').optional(),
   /** `on` serves the web phone simulator at /simulator. Unset: on unless NODE_ENV=production. */
   SIMULATOR: z.enum(['on', 'off']).optional(),
   /** `on` reloads changed flow files while running. Unset: on unless NODE_ENV=production. */

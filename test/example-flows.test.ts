@@ -108,10 +108,11 @@ describe('example flow files', () => {
     const { registry, routes } = await loadFlows('machines')
     const settings = { screenLimit, defaultCountryCode: '254' }
 
-    expect(registry.all().map((flow) => flow.id)).toEqual(['clinic', 'loans'])
+    expect(registry.all().map((flow) => flow.id)).toEqual(['clinic-reminder', 'clinic', 'loans'])
     expect(registry.all().flatMap((flow) => checkFlow(flow, settings))).toEqual([])
     expect(routes.ussd).toEqual({ [clinicCode]: 'clinic', [loansCode]: 'loans' })
     expect(routes.voice).toEqual({ '+254711000123': 'clinic', '+254711000456': 'loans' })
+    expect(routes.sms['40123']?.keywords).toEqual({ BOOK: 'clinic', BALANCE: 'loans' })
   })
 })
 

@@ -257,7 +257,7 @@ describe.concurrent('flows:diagram command', () => {
     const { code, stderr } = await runFlowsDiagram(['parcels'])
 
     expect(stderr).toBe(
-      'error   machines: has no flow "parcels". Use one of: clinic, loans, or give the path of a flow file.\n',
+      'error   machines: has no flow "parcels". Use one of: clinic-reminder, clinic, loans, or give the path of a flow file.\n',
     )
     expect(code).toBe(1)
   })

@@ -462,7 +462,11 @@ describe('outbox', () => {
 
     const claimed = await store.claim(Date.now(), 10, 1000)
     expect(claimed).toHaveLength(1)
-    expect(claimed[0]?.context).toEqual({ sessionKey: 'africastalking:ATUid_1', flowId: 'wallet' })
+    expect(claimed[0]?.context).toEqual({
+      sessionKey: 'africastalking:ATUid_1',
+      flowId: 'wallet',
+      category: 'transactional',
+    })
   })
 
   it('dispatch skips text over the limit', async () => {

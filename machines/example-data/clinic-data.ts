@@ -172,6 +172,70 @@ class ClinicData {
     return appointment
   }
 
+  /** Finds one of the caller's appointments by its reference, or raises naming it. */
+  appointment(msisdn: string, reference: string): Appointment {
+    const appointment = this.appointments.find(
+      (candidate) => candidate.msisdn === msisdn && candidate.reference === reference,
+    )
+    if (appointment === undefined) {
+      throw new Error(`Appointment "${reference}" not found for this phone number.`)
+    }
+    return appointment
+  }
+
+  /**
+   * Lists the next `count` free slots at a clinic from tomorrow, over the next two weeks,
+   * leaving out `except` (the slot just given up, which nobody wants offered back).
+   */
+  nextFreeSlots(
+    clinicId: string,
+    count: number,
+    except?: { date: string; time: string },
+  ): { date: string; time: string }[] {
+    const today = nairobiDate(this.now())
+    const slots: { date: string; time: string }[] = []
+    for (let offset = 1; slots.length < count && offset <= 14; offset += 1) {
+      const date = addDays(today, offset)
+      if (weekdayOf(date) === sunday) continue
+      for (const time of this.freeSlots(clinicId, date)) {
+        if (except?.date === date && except.time === time) continue
+        if (slots.length < count) slots.push({ date, time })
+      }
+    }
+    return slots
+  }
+
+  /**
+   * Moves one of the caller's appointments to a free slot at the same clinic, once per
+   * idempotency key: the new booking keeps the clinic and gets a new reference.
+   */
+  reschedule(request: {
+    msisdn: string
+    reference: string
+    date: string
+    time: string
+    idempotencyKey: string
+  }): Appointment {
+    return this.once(request.idempotencyKey, () => {
+      const current = this.appointment(request.msisdn, request.reference)
+      if (!this.freeSlots(current.clinicId, request.date).includes(request.time)) {
+        throw new Error(`Slot ${request.date} ${request.time} at ${current.clinicId} is taken.`)
+      }
+
+      current.status = 'cancelled'
+      const moved: Appointment = {
+        reference: this.reference('AP'),
+        msisdn: request.msisdn,
+        clinicId: current.clinicId,
+        date: request.date,
+        time: request.time,
+        status: 'booked',
+      }
+      this.appointments.push(moved)
+      return moved
+    })
+  }
+
   /** Records a question for the nurses once per idempotency key. */
   ask(request: {
     msisdn: string

@@ -93,6 +93,8 @@ function dropSms(cursor: FlowCursor, record: SessionRecord, messages: EngineMess
     idempotencyKey: `${record.key}:${record.version}:drop`,
     sessionKey: record.key,
     flowId: flow.id,
+    // Nobody asked for it, so it is not sent to a person who opted out.
+    category: 'notification',
   }
 }
 

@@ -98,6 +98,7 @@ async function closeUnansweredCall(
     idempotencyKey: `${key}:not-answered`,
     sessionKey: key,
     flowId: flow?.id ?? '',
+    category: 'notification' as const,
   }
 
   const record: VoiceSessionRecord = {

@@ -77,8 +77,8 @@ function handOverToSms(
     context: { ...cursor.context, handoff: 'sms' },
   })
 
-  // NOTE: the SMS only asks the question. Matching the reply back to this state is for the SMS
-  // channel, which does not exist yet.
+  // With two-way SMS running, the effect starts an SMS session at this state, which sends the
+  // question and takes the reply (see SmsHandoverSink). Without it, the SMS only asks.
   cursor.effects.push({
     kind: 'sms',
     to: session.msisdn,
@@ -86,6 +86,7 @@ function handOverToSms(
     idempotencyKey: `${session.key}:${session.step}:sms-handoff`,
     sessionKey: session.key,
     flowId: cursor.flow.id,
+    continueOnSms: true,
   })
   const say = cursor.text(settings.voiceMessages.smsHandoff)
   return { actions: [{ kind: 'say', text: say }], status: 'done', outcome: 'sms-handoff' }
@@ -112,6 +113,7 @@ function endWithOptionsSms(
     idempotencyKey: `${session.key}:${session.step}:no-input`,
     sessionKey: session.key,
     flowId: cursor.flow.id,
+    category: 'notification',
   })
   const say = cursor.text(settings.voiceMessages.goodbyeNoInput)
   return { actions: [{ kind: 'say', text: say }], status: 'dropped', outcome: 'no-input' }

@@ -12,14 +12,42 @@ import { checkMachine } from './check-machine.ts'
 import { explainMachineError } from './checks/explain-machine-error.ts'
 import { explainSchemaIssue } from './checks/explain-schema-issue.ts'
 import { checkVoiceFlow } from './check-voice-flow.ts'
+import { complianceKeywords } from '../messaging/inbound/keywords.ts'
 import { FlowFileError } from './flow-file-error.ts'
 import { flowFileSchema } from './flow-schema.ts'
+
+const smsLocalizedText = z.union([
+  z.string().min(1),
+  z.record(
+    z.string().regex(/^[a-z]{2,3}$/, 'a language code such as "en" or "sw"'),
+    z.string().min(1),
+  ),
+])
+
+/** What one short code does with an SMS that answers no open question. */
+const smsRouteSchema = z.strictObject({
+  /** First word of a message (any case) to the flow it starts over SMS. */
+  keywords: z
+    .record(
+      z.string().regex(/^[A-Za-z0-9]+$/, 'one word of letters or digits, such as "BOOK"'),
+      z.string(),
+    )
+    .default({}),
+  /** Reply to HELP sent to this short code, per language. */
+  help: smsLocalizedText.optional(),
+})
 
 const routesSchema = z.strictObject({
   ussd: z
     .record(z.string().regex(/^\*[\d*]+#$/, 'a service code such as "*384*123#"'), z.string())
     .default({}),
   voice: z.record(z.string(), z.string()).default({}),
+  sms: z
+    .record(
+      z.string().regex(/^\+?\d{3,15}$/, 'a short code or number such as "40123"'),
+      smsRouteSchema,
+    )
+    .default({}),
 })
 
 export type Routes = z.infer<typeof routesSchema>
@@ -57,7 +85,34 @@ export async function loadFlows(
     }
   }
   routeVoiceNumbers(registry, routes, join(directory, 'routes.yaml'), options)
+  checkSmsKeywords(registry, routes, join(directory, 'routes.yaml'))
   return { registry, routes }
+}
+
+// STOP, START and HELP are handled before keyword routes, so a route on one would never run.
+const reservedSmsWords = new Set(Object.values(complianceKeywords).flat())
+
+function checkSmsKeywords(registry: FlowRegistry, routes: Routes, path: string): void {
+  for (const [shortCode, route] of Object.entries(routes.sms)) {
+    const seen = new Set<string>()
+    for (const [keyword, flowId] of Object.entries(route.keywords)) {
+      const where = `sms."${shortCode}".keywords.${keyword}`
+      const word = keyword.toUpperCase()
+      const fail = (reason: string) => {
+        throw new FlowFileError(displayPath(path), where, reason)
+      }
+
+      if (reservedSmsWords.has(word)) {
+        fail(`is a compliance keyword (STOP, START, HELP and the like), so no flow can use it.`)
+      }
+      if (seen.has(word)) fail('is listed twice; keywords are compared in upper case.')
+      seen.add(word)
+      if (registry.get(flowId) === undefined) {
+        const loaded = registry.all().map((flow) => flow.id)
+        fail(`points at flow "${flowId}", which is not loaded. Loaded flows: ${loaded.join(', ')}.`)
+      }
+    }
+  }
 }
 
 function routeVoiceNumbers(
@@ -171,7 +226,7 @@ async function loadRoutes(path: string): Promise<Routes> {
   try {
     raw = await readFile(path, 'utf8')
   } catch {
-    return { ussd: {}, voice: {} }
+    return { ussd: {}, voice: {}, sms: {} }
   }
 
   const document: unknown = parseYaml(raw)

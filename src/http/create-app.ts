@@ -46,7 +46,10 @@ export function createApp(dependencies: AppDependencies): Hono<{ Variables: Vari
     const started = performance.now()
     await next()
     // The handler has read and cached the body unless it was rejected for its size or type.
-    const bodyWasRead = c.req.method === 'POST' && c.res.status !== 413 && c.res.status !== 415
+    // Only aggregator forms are logged (masked); a JSON body such as the flow API's is not.
+    const isForm = c.req.header('content-type')?.startsWith('application/x-www-form-urlencoded')
+    const bodyWasRead =
+      c.req.method === 'POST' && isForm === true && c.res.status !== 413 && c.res.status !== 415
     const body = bodyWasRead ? maskForm(await c.req.text().catch(() => '')) : undefined
     requestLogger.info(
       {

@@ -65,7 +65,9 @@ export async function buildMessaging(
     logger,
     ratePerSecond: config.sms.SMS_RATE_PER_SECOND,
     maxAttempts: config.sms.SMS_MAX_ATTEMPTS,
-    isSuppressed: suppressOptedOut(optOuts),
+    isSuppressed: suppressOptedOut(optOuts, {
+      sendTransactional: config.SMS_SEND_TRANSACTIONAL_AFTER_OPT_OUT,
+    }),
   })
   const deliveryReports = new DeliveryReportHandler({
     outbox: outboxStore,

@@ -6,10 +6,11 @@ export interface OptOutRecord {
   readonly msisdn: string
   /**
    * Cause: the provider's failure reason `UserInBlackList` (the subscriber blocked the sender at
-   * the carrier), or `BulkSmsOptOut` for Africa's Talking's opt-out notification.
+   * the carrier), `BulkSmsOptOut` for Africa's Talking's opt-out notification, or the keyword the
+   * subscriber sent (`STOP`).
    */
   readonly reason: string
-  /** Callback that reported it: `delivery-report` or `opt-out-notification`. */
+  /** What reported it: `delivery-report`, `opt-out-notification`, or `sms-keyword` (STOP). */
   readonly source: string
   /** Sender id or short code the subscriber opted out of, when the provider names one. */
   readonly senderId?: string
@@ -55,10 +56,38 @@ export class MemoryOptOutStore implements OptOutStore {
   async close(): Promise<void> {}
 }
 
-/** Builds the outbox worker's suppression check: a number with an opt-out record gets no SMS. */
-export function suppressOptedOut(store: OptOutStore): SuppressionCheck {
-  return async (msisdn) => {
+export interface SuppressionOptions {
+  /**
+   * Send `transactional` messages to a number that opted out by keyword (STOP), as the
+   * `SMS_SEND_TRANSACTIONAL_AFTER_OPT_OUT` setting says. A carrier block suppresses them anyway.
+   */
+  readonly sendTransactional?: boolean
+}
+
+/**
+ * Builds the outbox worker's suppression check: a number with an opt-out record gets no SMS,
+ * except `essential` ones (the reply to STOP, START or HELP) and, with `sendTransactional`,
+ * `transactional` ones after a keyword opt-out. The category is the message's `context.category`;
+ * a message without one counts as neither.
+ */
+export function suppressOptedOut(
+  store: OptOutStore,
+  options: SuppressionOptions = {},
+): SuppressionCheck {
+  return async (msisdn, message) => {
+    const category = message.context?.['category']
+    if (category === 'essential') return false
+
     const record = await store.get(msisdn)
-    return record === null ? false : `opted out: ${record.reason} (${record.source})`
+    if (record === null) return false
+
+    const keywordOptOut = record.source === keywordOptOutSource
+    if (category === 'transactional' && options.sendTransactional === true && keywordOptOut) {
+      return false
+    }
+    return `opted out: ${record.reason} (${record.source})`
   }
 }
+
+/** `OptOutRecord.source` of an opt-out the subscriber sent by SMS keyword. */
+export const keywordOptOutSource = 'sms-keyword'

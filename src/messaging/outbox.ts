@@ -60,7 +60,12 @@ export class Outbox implements EffectSink {
         idempotencyKey: effect.idempotencyKey,
         to: effect.to,
         text: effect.text,
-        context: { sessionKey: effect.sessionKey, flowId: effect.flowId },
+        context: {
+          sessionKey: effect.sessionKey,
+          flowId: effect.flowId,
+          // Read by the worker's suppression check when the recipient opted out.
+          category: effect.category ?? 'transactional',
+        },
       }
 
       let prepared: PreparedSms
