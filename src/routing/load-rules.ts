@@ -1,13 +1,16 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { basename, join } from 'node:path'
 import { parse as parseYaml } from 'yaml'
+import type { z } from 'zod'
 import { explainSchemaIssue } from '../flows/checks/explain-schema-issue.ts'
+import { editDistance } from '../messaging/inbound/edit-distance.ts'
 import { compileRuleTest, patternWords } from './compile-rule-test.ts'
 import { defaultTimezone, isKnownTimezone } from './local-time.ts'
 import { ProgramRules, type CompiledRule, type Destination } from './program-rules.ts'
 import { RuleBook } from './rule-book.ts'
 import {
   rulesFileSchema,
+  testKeys,
   type RuleSpec,
   type RuleTestSpec,
   type RulesFile,
@@ -43,11 +46,9 @@ export function parseRules(path: string, text: string): ProgramRules {
 
   const parsed = rulesFileSchema.safeParse(document)
   if (!parsed.success) {
-    const { path: keyPath, reason } = explainSchemaIssue(
-      parsed.error.issues,
-      rulesFileSchema,
-      document,
-    )
+    const { path: keyPath, reason } =
+      explainUnknownTestKey(parsed.error.issues) ??
+      explainSchemaIssue(parsed.error.issues, rulesFileSchema, document)
     throw new RulesFileError(path, describeLocation(keyPath, document), reason)
   }
   return compileRules(path, parsed.data)
@@ -252,6 +253,30 @@ function checkLanguages(
     where,
     `has no "${missing}" text. Add ${missing}: to it, since the file lists languages: ${languages.join(', ')}.`,
   )
+}
+
+/**
+ * Words an unknown key inside a rule test with the test key it most likely misspells. The
+ * general explanation cannot see into `when:`, whose schema is recursive.
+ */
+function explainUnknownTestKey(issues: readonly z.core.$ZodIssue[]) {
+  const issue = issues.find(
+    (each) => each.code === 'unrecognized_keys' && each.path.includes('when'),
+  )
+  if (issue === undefined || issue.code !== 'unrecognized_keys') return undefined
+
+  const unknown = issue.keys.map((key) => `"${key}"`).join(', ')
+  const guesses = issue.keys.flatMap((key) => {
+    const close = testKeys.find(
+      (known) => editDistance(key.toLowerCase(), known.toLowerCase()) <= 2,
+    )
+    return close === undefined ? [] : [`"${close}"`]
+  })
+  const fix =
+    guesses.length > 0
+      ? `Did you mean ${guesses.join(', ')}?`
+      : `Tests are: ${testKeys.join(', ')}.`
+  return { path: issue.path, reason: `has an unknown key ${unknown}. ${fix}` }
 }
 
 /** Words a key path: `rule "balance" (rules[1]) when.anyWord`, or `categories.general.name`. */

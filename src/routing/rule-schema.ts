@@ -112,8 +112,14 @@ export const ruleTestSchema: z.ZodType<RuleTestSpec, unknown> = z.lazy(() =>
         .strictObject({ from: clock, to: clock, timezone: z.string().min(1).optional() })
         .optional(),
     })
-    .refine((test) => Object.keys(test).length === 1, {
-      message: `a test has exactly one of the keys ${testKeys.join(', ')}; combine several with all: or any:`,
+    .superRefine((test, context) => {
+      const keys = Object.keys(test)
+      if (keys.length === 1) return
+      const given = keys.length === 0 ? 'none' : `${keys.length} (${keys.join(', ')})`
+      context.addIssue({
+        code: 'custom',
+        message: `must hold one test, not ${given}; combine several with all: or any:`,
+      })
     }),
 )
 
