@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clinicData } from '../machines/example-data/clinic-data.ts'
 import { startFakeAfricasTalking, type FakeAfricasTalking } from './support/fake-africastalking.ts'
-import { reply } from './support/inbound-sms.ts'
+import { acknowledgingRouter, reply } from './support/inbound-sms.ts'
 import { createTestSwitchboard } from './support/test-switchboard.ts'
 import { waitFor } from './support/wait-for.ts'
 
@@ -79,7 +79,7 @@ describe.each(['memory', 'redis'] as const)(
           AT_API_URL: fake.url,
           API_TOKEN: token,
         },
-        overrides: { now: () => clock },
+        overrides: { now: () => clock, router: acknowledgingRouter() },
       })
       board.messaging.worker.start()
     })
@@ -112,6 +112,7 @@ describe.each(['memory', 'redis'] as const)(
 
     it('books the free time picked after cancelling', async () => {
       await startFlow(board, { to: caller, context: appointment })
+      await sent(1)
       await reply(board.app, caller, '2', '40123')
       await sent(2)
 
@@ -130,6 +131,7 @@ describe.each(['memory', 'redis'] as const)(
 
     it('confirms on 1', async () => {
       await startFlow(board, { to: caller, context: appointment })
+      await sent(1)
       await reply(board.app, caller, '1', '40123')
       await sent(2)
 
@@ -180,7 +182,11 @@ describe('flow start API', () => {
 
   beforeEach(async () => {
     clinicData.reset({ now: () => monday })
-    board = await createTestSwitchboard({ flowsDir: 'machines', environment: { API_TOKEN: token } })
+    board = await createTestSwitchboard({
+      flowsDir: 'machines',
+      environment: { API_TOKEN: token },
+      overrides: { router: acknowledgingRouter() },
+    })
   })
 
   afterEach(() => closeBoard(board))

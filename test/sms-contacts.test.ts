@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { clinicData } from '../machines/example-data/clinic-data.ts'
 import type { SessionRecord } from '../src/store/session-store.ts'
-import { reply } from './support/inbound-sms.ts'
+import { acknowledgingRouter, reply } from './support/inbound-sms.ts'
 import { createTestSwitchboard } from './support/test-switchboard.ts'
 import { nextCallbackPath, voiceClient } from './support/voice-client.ts'
 
@@ -24,7 +24,7 @@ describe.each(['memory', 'redis'] as const)('contacts across channels on %s', (s
 
   describe('with the fixture flows', () => {
     beforeEach(async () => {
-      board = await createTestSwitchboard({ store })
+      board = await createTestSwitchboard({ store, overrides: { router: acknowledgingRouter() } })
     })
 
     it('continues a call hand-over by SMS', async () => {
@@ -92,7 +92,11 @@ describe.each(['memory', 'redis'] as const)('contacts across channels on %s', (s
   describe('with the example flows', () => {
     beforeEach(async () => {
       clinicData.reset()
-      board = await createTestSwitchboard({ store, flowsDir: 'machines' })
+      board = await createTestSwitchboard({
+        store,
+        flowsDir: 'machines',
+        overrides: { router: acknowledgingRouter() },
+      })
     })
 
     it('saves a USSD language choice beside an opt-out', async () => {

@@ -5,7 +5,7 @@ import type { InboundStore } from '../src/messaging/inbound/inbound-store.ts'
 import { parseInboundSms } from '../src/messaging/inbound/parse-inbound-sms.ts'
 import type { AcknowledgingRouter } from '../src/messaging/routing/acknowledging-router.ts'
 import { StoreUnavailableError } from '../src/store/session-store.ts'
-import { postSms, smsFields } from './support/inbound-sms.ts'
+import { acknowledgingRouter, postSms, smsFields } from './support/inbound-sms.ts'
 import { createTestSwitchboard } from './support/test-switchboard.ts'
 
 type Board = Awaited<ReturnType<typeof createTestSwitchboard>>
@@ -24,7 +24,10 @@ describe.each(['memory', 'redis'] as const)('inbound SMS route on %s', (store) =
 
   beforeEach(async () => {
     clock = start
-    board = await createTestSwitchboard({ store, overrides: { now: () => clock } })
+    board = await createTestSwitchboard({
+      store,
+      overrides: { now: () => clock, router: acknowledgingRouter() },
+    })
   })
 
   afterEach(async () => {

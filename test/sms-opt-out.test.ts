@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { loansData } from '../machines/example-data/loans-data.ts'
 import type { SessionRecord } from '../src/store/session-store.ts'
 import { startFakeAfricasTalking, type FakeAfricasTalking } from './support/fake-africastalking.ts'
-import { reply } from './support/inbound-sms.ts'
+import { acknowledgingRouter, reply } from './support/inbound-sms.ts'
 import { createTestSwitchboard } from './support/test-switchboard.ts'
 import { waitFor } from './support/wait-for.ts'
 
@@ -29,7 +29,7 @@ describe.each(['memory', 'redis'] as const)('opt-out by SMS on %s', (store) => {
   let board: Board
 
   beforeEach(async () => {
-    board = await createTestSwitchboard({ store })
+    board = await createTestSwitchboard({ store, overrides: { router: acknowledgingRouter() } })
   })
 
   afterEach(() => closeBoard(board))
@@ -167,6 +167,7 @@ describe.each(['memory', 'redis'] as const)("opt-out at a fake Africa's Talking 
         AT_API_URL: fake.url,
         ...environment,
       },
+      overrides: { router: acknowledgingRouter() },
     })
     board.messaging.worker.start()
   }

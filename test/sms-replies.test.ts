@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { SessionRecord } from '../src/store/session-store.ts'
 import { countSegments } from '../src/messaging/segments.ts'
-import { reply } from './support/inbound-sms.ts'
+import { acknowledgingRouter, reply } from './support/inbound-sms.ts'
 import { createTestSwitchboard } from './support/test-switchboard.ts'
 
 type Board = Awaited<ReturnType<typeof createTestSwitchboard>>
@@ -25,7 +25,10 @@ describe.each(['memory', 'redis'] as const)('SMS replies on %s', (store) => {
 
   beforeEach(async () => {
     clock = start
-    board = await createTestSwitchboard({ store, overrides: { now: () => clock } })
+    board = await createTestSwitchboard({
+      store,
+      overrides: { now: () => clock, router: acknowledgingRouter() },
+    })
   })
 
   afterEach(async () => {

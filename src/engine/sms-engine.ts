@@ -31,6 +31,8 @@ export interface SmsEngineOptions extends SmsScreenSettings {
   /** Where the SMS go; the outbox, behind the contact history. */
   readonly effects: EffectSink
   readonly logger: Logger
+  /** Language of the engine's own texts when the session has none. */
+  readonly defaultLanguage: string
   /** Seconds a question waits for its reply (`SMS_QUESTION_TTL_HOURS`). */
   readonly questionTtlSeconds: number
   /** Milliseconds the tasks of one step may take. */
@@ -363,9 +365,11 @@ export class SmsEngine {
   ): Promise<SmsStepResult> {
     logger.error({ err: error }, 'sms flow failed')
     const msisdn = key.split(':')[1] ?? ''
-    const language =
-      typeof record?.context['language'] === 'string' ? record.context['language'] : ''
-    const text = localize(this.options.messages.failure, language, 'en')
+    const flow = this.options.flows.get(record?.flowId ?? '')
+    const fallback = flow?.defaultLanguage ?? this.options.defaultLanguage
+    const saved = record?.context['language']
+    const language = typeof saved === 'string' ? saved : fallback
+    const text = localize(this.options.messages.failure, language, fallback)
     const effect: SmsEffect = {
       kind: 'sms',
       to: msisdn,

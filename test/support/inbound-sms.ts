@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto'
+import { createLogger } from '../../src/logger.ts'
+import { AcknowledgingRouter } from '../../src/messaging/routing/acknowledging-router.ts'
 
 type Fetcher = { request(path: string, init: RequestInit): Response | Promise<Response> }
 
@@ -37,4 +39,15 @@ export async function postSms(
 /** Sends `text` from `from` and returns the response status. */
 export async function reply(app: Fetcher, from: string, text: string, to = '40400') {
   return (await postSms(app, smsFields({ from, text, to }))).status
+}
+
+/**
+ * The acknowledging router, passed to a test Switchboard so replies to free text do not depend on
+ * the routing rules a deployment configures.
+ */
+export function acknowledgingRouter(): AcknowledgingRouter {
+  return new AcknowledgingRouter({
+    logger: createLogger({ level: 'silent' }),
+    defaultLanguage: 'en',
+  })
 }

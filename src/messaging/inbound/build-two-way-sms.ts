@@ -68,6 +68,7 @@ export async function buildTwoWaySms(
     smsMessages: defaultSmsEngineMessages,
     maxSegments: config.sms.SMS_MAX_SEGMENTS,
     defaultCountryCode: config.DEFAULT_COUNTRY_CODE,
+    defaultLanguage: config.DEFAULT_LANGUAGE,
     questionTtlSeconds,
     hopBudgetMs: config.HOP_BUDGET_MS,
     taskTimeoutMs: config.TASK_TIMEOUT_MS,
