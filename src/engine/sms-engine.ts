@@ -2,7 +2,7 @@ import { initialTransition } from 'xstate'
 import type { Logger } from 'pino'
 import { contactChanges, isOptedOut } from '../messaging/inbound/contact-changes.ts'
 import type { Contact, ContactStore } from '../messaging/inbound/contacts.ts'
-import type { SessionStore, TimerRecord } from '../store/session-store.ts'
+import type { SessionRecord, SessionStore, TimerRecord } from '../store/session-store.ts'
 import { maskMsisdn } from '../text/phone.ts'
 import { dispatchEffects, scheduleTimers } from './after-commit.ts'
 import type { Effect, EffectSink, SmsCategory, SmsEffect } from './effects.ts'
@@ -28,7 +28,7 @@ export interface SmsEngineOptions extends SmsScreenSettings {
   readonly store: SessionStore
   readonly contacts: ContactStore
   readonly flows: FlowRegistry
-  /** Where the SMS go; the outbox, behind the contact history. */
+  /** Sink of the SMS: the outbox, behind the contact history. */
   readonly effects: EffectSink
   readonly logger: Logger
   /** Language of the engine's own texts when the session has none. */
@@ -317,7 +317,7 @@ export class SmsEngine {
     const rendered = prepared.cancelled
       ? { end: true, text: cursor.text(this.options.smsMessages.cancelled), choices: [] }
       : renderSms(cursor, this.options)
-    const status = prepared.cancelled ? 'dropped' : cursor.done ? 'done' : 'active'
+    const status = sessionStatus(cursor, prepared.cancelled === true)
 
     const effects: Effect[] = prepared.cancelled
       ? []
@@ -349,8 +349,7 @@ export class SmsEngine {
     if (!prepared.cancelled) await scheduleTimers(this.options.store, cursor, record, now, logger)
     await dispatchEffects(this.options.effects, effects, logger)
 
-    const result = status === 'active' ? 'waiting' : status === 'done' ? 'done' : 'cancelled'
-    return { status: result, sessionKey: key, flowId: cursor.flow.id } satisfies SmsStepResult
+    return { status: stepStatus(status), sessionKey: key, flowId: cursor.flow.id }
   }
 
   /**
@@ -562,7 +561,17 @@ export class SmsEngine {
   }
 }
 
-/** A step the person caused is an answer to them; one a timer or the API caused is not. */
+/** A step the person caused replies to them; one a timer or the API caused does not. */
 function categoryOf(origin: SmsOrigin): SmsCategory {
   return origin === 'api' || origin === 'timer' ? 'notification' : 'transactional'
+}
+
+function sessionStatus(cursor: FlowCursor, cancelled: boolean): SessionRecord['status'] {
+  if (cancelled) return 'dropped'
+  return cursor.done ? 'done' : 'active'
+}
+
+function stepStatus(status: SessionRecord['status']): SmsStepStatus {
+  if (status === 'active') return 'waiting'
+  return status === 'done' ? 'done' : 'cancelled'
 }

@@ -5,11 +5,11 @@ import type { SmsEngine } from './sms-engine.ts'
 /**
  * The effect sink of the USSD and voice engines when two-way SMS runs. A call's free-text
  * question (`continueOnSms`) becomes an SMS session that continues the call's flow, so the reply
- * answers it; every other effect goes on to `next`. If the SMS session cannot start, the
+ * moves that flow. Every other effect goes on to `next`. If the SMS session cannot start, the
  * question is sent as a plain SMS, as without two-way SMS.
  */
 // NOTE: only calls hand a question over. A USSD session that stops on a text screen sends its drop
-// SMS and waits for a redial; it does not ask that screen by SMS and continue there.
+// SMS and waits for a redial, because it does not ask that screen by SMS and continue there.
 export class SmsHandoverSink implements EffectSink {
   constructor(
     private readonly next: EffectSink,

@@ -45,7 +45,7 @@ const maxHistory = 20
 
 /**
  * Renders the cursor's state as SMS text: the error line, the prompt, then "Reply 1 for Book, 2
- * for Ask a nurse." Options are numbered across pages as on USSD, and a page holds as many as fit
+ * for Ask a nurse." Options are numbered across pages as on USSD, and a page contains as many as fit
  * in `maxSegments` segments, with "Reply 98 for more." when more follow. Records on the cursor
  * how many options the page showed.
  */

@@ -18,7 +18,7 @@ export interface FlowApiDependencies {
   readonly now?: () => number
 }
 
-/** What happened for one recipient of a start request. */
+/** Outcome of a start request for one recipient. */
 export interface StartResult {
   /** The number as it was sent. */
   readonly to: string
@@ -43,7 +43,7 @@ const startSchema = z.strictObject({
 /**
  * Builds the flow API, to mount on the main app. `POST /api/flows/:flowId/start` starts a flow
  * over SMS for each number in `to`, with `context` added to the flow's context, now or at
- * `sendAt` (an ISO time, kept as a durable timer). It answers 202 with one result per number:
+ * `sendAt` (an ISO time, kept as a durable timer). It returns 202 with one result per number:
  * invalid numbers and repeats are reported, not fatal. 401 without the bearer token.
  */
 export function createFlowApi(dependencies: FlowApiDependencies): Hono {

@@ -16,8 +16,8 @@ export interface SmsInboundRouteDependencies {
   /** Milliseconds since the epoch; injected for tests. */
   readonly now?: () => number
   /**
-   * Milliseconds after a message was stored during which a repeat of it that finds no outcome
-   * is told to come back later, because the first delivery may still be handling it.
+   * Milliseconds after a message was stored during which a repeat that finds no outcome gets 503,
+   * because the first delivery may still be handling it.
    */
   readonly handlingLeaseMs?: number
 }
@@ -26,8 +26,8 @@ export const inboundSmsPath = '/africastalking/sms'
 
 // An inbound SMS callback is a few hundred bytes; anything near this is not one.
 const maxCallbackBytes = 8 * 1024
-// Handling takes the tasks of one flow step at most (HOP_BUDGET_MS, 5 s by default) plus a few
-// store round trips; twice the largest allowed budget leaves room.
+// Handling runs the tasks of one flow step (HOP_BUDGET_MS, at most 9 s) and a few store round
+// trips, so 20 s is a little over twice the largest budget.
 const defaultHandlingLeaseMs = 20_000
 
 /**

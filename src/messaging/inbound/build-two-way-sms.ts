@@ -35,7 +35,7 @@ export interface TwoWaySmsDependencies {
   readonly flows: FlowRegistry
   /** SMS routes of `routes.yaml`, by short code. */
   readonly smsRoutes: Readonly<Record<string, SmsShortCodeRoute>>
-  /** Where SMS go: the outbox (or a test's recorder). */
+  /** Sink of the SMS: the outbox, or a test's recorder. */
   readonly effects: EffectSink
   readonly optOuts: OptOutStore
   readonly router?: MessageRouter

@@ -26,7 +26,7 @@ export interface InboundSmsHandlerOptions {
   readonly optOuts: OptOutStore
   readonly engine: SmsEngine
   readonly router: MessageRouter
-  /** Where replies go: the outbox, behind the contact history. */
+  /** Sink of the replies: the outbox, behind the contact history. */
   readonly effects: EffectSink
   readonly keywords: SmsKeywordRoutes
   readonly messages: InboundMessages
@@ -47,8 +47,8 @@ interface WhichQuestion extends OpenQuestion {
   readonly pendingText: string
 }
 
-// A reply of at most this many words that fits no open question is taken as a mistyped answer
-// and gets the question again; a longer one is a message for a person.
+// A reply of at most this many words that fits no open question counts as a mistyped answer, so
+// it gets the question again. A longer one is a message for a person.
 const maxAnswerWords = 3
 const letters = 'ABCDEFGHIJ'
 

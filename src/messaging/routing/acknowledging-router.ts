@@ -63,7 +63,7 @@ export class AcknowledgingRouter implements MessageRouter {
     }
   }
 
-  /** The messages routed most recently, newest first. */
+  /** Returns the messages routed most recently, newest first. */
   recent(): readonly RoutedMessage[] {
     return [...this.routed].reverse()
   }
