@@ -6,6 +6,8 @@ import type { FlowCursor } from './flow-cursor.ts'
 /**
  * Remembers the language a subscriber picked on a language screen, so their next session on any
  * channel starts in it. A failure is logged and not raised, because the hop is already saved.
+ * With contacts kept, `store` is a `ContactTrackingStore`, whose `saveContact` sets only the
+ * language with a compare-and-set, so an opt-out saved since the load is never overwritten.
  */
 export async function saveChosenLanguage(
   store: SessionStore,

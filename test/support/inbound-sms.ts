@@ -42,8 +42,8 @@ export async function reply(app: Fetcher, from: string, text: string, to = '4040
 }
 
 /**
- * The acknowledging router, passed to a test Switchboard so replies to free text do not depend on
- * the routing rules a deployment configures.
+ * Builds the acknowledging router, to pass to a test Switchboard, so replies to free text do not
+ * depend on the routing rules a deployment configures.
  */
 export function acknowledgingRouter(): AcknowledgingRouter {
   return new AcknowledgingRouter({
