@@ -33,6 +33,9 @@ describe('normalizeMsisdn', () => {
     ['Nigeria', '+2348012345678', '+2348012345678'],
     ['South Africa', '+27821234567', '+27821234567'],
     ['local form in Tanzania', '0712345678', '+255712345678'],
+    ['the United States, plus decoded as a space', ' 12025550100', '+12025550100'],
+    ['the United Kingdom, with a zero after the code', '+442071234567', '+442071234567'],
+    ['the United Kingdom, plus decoded as a space', ' 442071234567', '+442071234567'],
   ])('reads a number from %s', (_label, raw, expected) => {
     const country = raw.startsWith('0') ? '255' : '254'
 

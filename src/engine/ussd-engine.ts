@@ -371,7 +371,10 @@ export class UssdEngine {
     logger: Logger,
   ): Promise<SessionReply> {
     await cursor.settle(deadline, logger, 'continue')
-    let reply = renderUssd(cursor, this.options)
+    // A restored cursor keeps the option count of the page the subscriber saw, which an error
+    // line may have shortened; rendering again before the input would overwrite it.
+    const restored = cursor.session.version > 0
+    let reply = restored && inputs.length > 0 ? undefined : renderUssd(cursor, this.options)
 
     for (const [index, input] of inputs.entries()) {
       if (cursor.done) break
@@ -383,7 +386,7 @@ export class UssdEngine {
       if (more && outcome === 'rejected') break
       if (more && cursor.meta().screen?.confirm === true) break
     }
-    return reply
+    return reply ?? renderUssd(cursor, this.options)
   }
 
   /**

@@ -25,9 +25,12 @@ const separators = /[\s\-().]/g
  * dashes, and a leading space left by a `+` that was form-decoded as a space.
  */
 export function normalizeMsisdn(raw: string, defaultCountryCode: string): string | null {
+  // A form body that did not percent-encode `+254...` decodes to ` 254...`: the leading space is
+  // the `+`, so the number is international whatever its country.
+  const decodedPlus = /^ [1-9]/.test(raw)
   let digits = raw.trim().replace(separators, '')
 
-  if (digits.startsWith('+')) digits = digits.slice(1)
+  if (digits.startsWith('+') || decodedPlus) digits = digits.replace(/^\+/, '')
   else if (digits.startsWith('00')) digits = digits.slice(2)
   else if (digits.startsWith('0')) digits = defaultCountryCode + digits.slice(1)
   else if (!startsWithKnownCountry(digits, defaultCountryCode)) digits = defaultCountryCode + digits
@@ -35,6 +38,10 @@ export function normalizeMsisdn(raw: string, defaultCountryCode: string): string
   if (!/^\d+$/.test(digits)) return null
 
   const countryCode = findCountryCode(digits, defaultCountryCode)
+  // E.164 numbers are 8 to 15 digits; without a numbering plan nothing more can be checked.
+  if (countryCode === undefined)
+    return digits.length >= 8 && digits.length <= 15 ? `+${digits}` : null
+
   let national = digits.slice(countryCode.length)
   if (national.startsWith('0')) national = national.slice(1)
 
@@ -47,10 +54,9 @@ function startsWithKnownCountry(digits: string, defaultCountryCode: string): boo
   return Object.keys(nationalLengths).some((code) => digits.startsWith(code) && digits.length > 10)
 }
 
-function findCountryCode(digits: string, defaultCountryCode: string): string {
+function findCountryCode(digits: string, defaultCountryCode: string): string | undefined {
   if (digits.startsWith(defaultCountryCode)) return defaultCountryCode
-  const known = Object.keys(nationalLengths).find((code) => digits.startsWith(code))
-  return known ?? digits.slice(0, 3)
+  return Object.keys(nationalLengths).find((code) => digits.startsWith(code))
 }
 
 function isPlausibleNationalNumber(countryCode: string, national: string): boolean {
