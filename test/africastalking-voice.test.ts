@@ -347,6 +347,23 @@ describe.each(['memory', 'redis'] as const)('voice calls on the %s store', (stor
       expect(closed?.voice.ended).toMatchObject({ status: 'NotAnswered', durationSeconds: 0 })
     })
 
+    it('ignores an unanswered call on another line', async () => {
+      const notification = {
+        sessionId: `ATVId_forged_${randomUUID()}`,
+        isActive: '0',
+        direction: 'Outbound',
+        status: 'NotAnswered',
+        destinationNumber: '+254711999999',
+        durationInSeconds: '0',
+      }
+
+      const result = await call(notification)
+
+      expect(result.status).toBe(200)
+      expect(actionNames(result.response)).toEqual([])
+      expect(effects.sent()).toEqual([])
+    })
+
     it('keeps the agent request after a hang-up', async () => {
       const sessionId = `ATVId_agent_${randomUUID()}`
       const first = await start(sessionId)

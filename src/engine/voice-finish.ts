@@ -87,7 +87,14 @@ async function closeUnansweredCall(
     return true
   }
 
+  // NOTE: Switchboard places no outbound calls yet, so it cannot check that it made this one. It
+  // only trusts notices for its own routed lines; the README asks operators to accept callbacks
+  // from Africa's Talking's addresses only.
   const flow = options.flows.forVoiceNumber(call.line)
+  if (flow === undefined) {
+    logger.warn({ ...call.end }, 'unanswered-call notice for a line with no flow, ignoring it')
+    return true
+  }
   const contact = await options.store.loadContact(call.msisdn)
   const language = contact?.language ?? flow?.defaultLanguage ?? options.defaultLanguage
   const template = localize(options.voiceMessages.missedCallSms, language, options.defaultLanguage)
@@ -97,7 +104,7 @@ async function closeUnansweredCall(
     text: fillTemplate(template, { line: call.line }),
     idempotencyKey: `${key}:not-answered`,
     sessionKey: key,
-    flowId: flow?.id ?? '',
+    flowId: flow.id,
     category: 'notification' as const,
   }
 
