@@ -126,6 +126,18 @@ describe.each(['memory', 'redis'] as const)('contacts across channels on %s', (s
       })
     })
 
+    it('keeps a language picked over SMS', async () => {
+      await reply(board.app, caller, 'BOOK', '40123')
+      await reply(board.app, caller, '3', '40123')
+
+      await reply(board.app, caller, '2', '40123')
+
+      expect(board.effects.sent.at(-1)?.text).toBe(
+        'Miadi ya kliniki\nJibu 1 kwa Weka miadi, 2 kwa Uliza muuguzi, 3 kwa Badilisha lugha.',
+      )
+      expect((await board.sms.contacts.get(caller))?.language).toBe('sw')
+    })
+
     it('starts a flow from a short code keyword', async () => {
       await reply(board.app, caller, 'BOOK', '40123')
 

@@ -391,8 +391,9 @@ export class SmsEngine {
   }
 
   /**
-   * Replaces the session's question on the contact with the one it waits on now, if any, and
-   * records the session's end. A failure is logged, because the step is already saved.
+   * Replaces the session's question on the contact with the one it waits on now, if any, keeps a
+   * language picked on a language screen, and records the session's end. A failure is logged,
+   * because the step is already saved.
    */
   private async updateContact(
     record: SmsSessionRecord,
@@ -402,10 +403,13 @@ export class SmsEngine {
   ): Promise<void> {
     const question = record.sms?.question
     const ended = record.status !== 'active'
+    const language = record.context['language']
+    const chosen = record.context['languageChosen'] === true && typeof language === 'string'
     try {
       await this.options.contacts.update(record.msisdn, (contact) => {
         let next = contactChanges.closeSessionQuestions(contact, record.key)
         if (question !== undefined) next = contactChanges.askQuestion(next, question)
+        if (chosen) next = contactChanges.setLanguage(next, language)
         if (ended && recordEnd) {
           next = contactChanges.recordEvent(next, {
             kind: 'session',

@@ -328,7 +328,12 @@ export class InboundSmsHandler {
     return `routed:${outcome.reference}`
   }
 
-  /** Queues one reply to `message`, once however often the message is handled. */
+  /**
+   * Queues one reply to `message`, once however often the message is handled.
+   *
+   * NOTE: replies do not echo the message's `linkId`, which Africa's Talking requires on premium
+   * (on-demand) short codes, because the outbox has no field for it yet.
+   */
   private async send(
     message: InboundSms,
     purpose: string,
