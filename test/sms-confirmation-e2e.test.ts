@@ -96,10 +96,12 @@ describe.each(['memory', 'redis'] as const)("SMS through Africa's Talking on %s"
 
     expect(fake.sends()).toHaveLength(1)
     expect(fake.sends()[0]?.form['to']).toBe(caller)
-    expect(fake.sends()[0]?.form['message']).toContain('was not finished, so nothing was done')
+    expect(fake.sends()[0]?.form['message']).toBe(
+      'Your repayment of KES 2500 was NOT made. Dial *384*456# within 10 minutes to finish it.',
+    )
 
     const redial = await walk(board, 'ATUid_e2e_redial', [])
-    expect(redial[0]).toMatch(/^CON You have an unfinished .+\.\n1\. Continue\n2\. Start over$/)
+    expect(redial[0]).toBe('CON You have an unfinished repayment.\n1. Continue\n2. Start over')
     const resumed = await board.hop({
       sessionId: 'ATUid_e2e_redial',
       serviceCode: loansCode,

@@ -141,7 +141,7 @@ describe.each(['memory', 'redis'] as const)('example flows by voice on the %s st
     const question = await call.press('34#')
     expect(actionNames(question.response)).toEqual(['Record', 'Say', 'Redirect'])
     expect(inputPrompt(question.response)).toBe(
-      'Type your question for the nurse: Speak after the beep, then press the hash key.',
+      'Say your question for the nurse. Speak after the beep, then press the hash key.',
     )
 
     const recordingUrl = 'https://voice.example.org/recordings/nurse-1.mp3'

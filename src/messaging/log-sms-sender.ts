@@ -16,7 +16,7 @@ export class LogSmsSender implements SmsSender {
     const messageId = `log-${this.count}`
     this.logger.info(
       { to: maskMsisdn(request.to), message: request.text, messageId },
-      'sms not sent: no SMS provider is configured (set AT_USERNAME and AT_API_KEY)',
+      'sms written to the log instead of sent: no SMS provider is configured (set AT_USERNAME and AT_API_KEY)',
     )
     return { status: 'sent', messageId }
   }
