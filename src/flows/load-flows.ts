@@ -27,12 +27,7 @@ const smsLocalizedText = z.union([
 /** What one short code does with an SMS that answers no open question. */
 const smsRouteSchema = z.strictObject({
   /** First word of a message (any case) to the flow it starts over SMS. */
-  keywords: z
-    .record(
-      z.string().regex(/^[A-Za-z0-9]+$/, 'one word of letters or digits, such as "BOOK"'),
-      z.string(),
-    )
-    .default({}),
+  keywords: z.record(z.string(), z.string()).default({}),
   /** Reply to HELP sent to this short code, per language. */
   help: smsLocalizedText.optional(),
 })
@@ -42,12 +37,8 @@ const routesSchema = z.strictObject({
     .record(z.string().regex(/^\*[\d*]+#$/, 'a service code such as "*384*123#"'), z.string())
     .default({}),
   voice: z.record(z.string(), z.string()).default({}),
-  sms: z
-    .record(
-      z.string().regex(/^\+?\d{3,15}$/, 'a short code or number such as "40123"'),
-      smsRouteSchema,
-    )
-    .default({}),
+  // Keys are checked in checkSmsKeywords, whose messages name the key and the fix.
+  sms: z.record(z.string(), smsRouteSchema).default({}),
 })
 
 export type Routes = z.infer<typeof routesSchema>
@@ -94,6 +85,14 @@ const reservedSmsWords = new Set(Object.values(complianceKeywords).flat())
 
 function checkSmsKeywords(registry: FlowRegistry, routes: Routes, path: string): void {
   for (const [shortCode, route] of Object.entries(routes.sms)) {
+    if (!/^\+?\d{3,15}$/.test(shortCode)) {
+      throw new FlowFileError(
+        displayPath(path),
+        `sms."${shortCode}"`,
+        'is not a short code or number. Write its digits, such as "40123".',
+      )
+    }
+
     const seen = new Set<string>()
     for (const [keyword, flowId] of Object.entries(route.keywords)) {
       const where = `sms."${shortCode}".keywords.${keyword}`
@@ -102,6 +101,9 @@ function checkSmsKeywords(registry: FlowRegistry, routes: Routes, path: string):
         throw new FlowFileError(displayPath(path), where, reason)
       }
 
+      if (!/^[A-Z0-9]+$/.test(word)) {
+        fail('is not one word of letters and digits. Use a single word, such as BOOK.')
+      }
       if (reservedSmsWords.has(word)) {
         fail(`is a compliance keyword (STOP, START, HELP and the like), so no flow can use it.`)
       }
