@@ -12,10 +12,12 @@ import { loadFlows } from './flows/load-flows.ts'
 import { createApp } from './http/create-app.ts'
 import { buildMessaging } from './messaging/build-messaging.ts'
 import { buildTwoWaySms } from './messaging/inbound/build-two-way-sms.ts'
+import { AcknowledgingRouter } from './messaging/routing/acknowledging-router.ts'
 import type { MessageRouter } from './messaging/routing/message-router.ts'
 import type { SmsSender } from './messaging/sms-sender.ts'
 import { MemorySessionStore } from './store/memory-store.ts'
 import { RedisSessionStore } from './store/redis-store.ts'
+import { createRouting, type Routing } from './routing/create-routing.ts'
 import { SentMessageLog } from './simulator/sent-message-log.ts'
 import type { SessionStore } from './store/session-store.ts'
 
@@ -46,14 +48,44 @@ export async function buildSwitchboard(
     now: overrides.now,
     sentMessages,
   })
+  // Routing to teams reads the contacts that two-way SMS creates, and two-way SMS routes through
+  // it, so the SMS handler gets a router that forwards to the one built just after.
+  let routing: Routing | undefined
+  const teamRouter: MessageRouter = {
+    route: (message) => {
+      if (routing === undefined) throw new Error('Routing to teams is not ready yet.')
+      return routing.router.route(message)
+    },
+  }
   const sms = await buildTwoWaySms(config, logger, {
     store,
     flows: registry,
     smsRoutes: routes.sms,
     effects: overrides.effects ?? messaging.outbox,
     optOuts: messaging.optOuts,
-    router: overrides.router,
+    router: overrides.router ?? teamRouter,
     now: overrides.now,
+  })
+  routing = await createRouting(config, {
+    logger,
+    outbox: messaging.outbox,
+    contacts: sms.contacts,
+    timers: store,
+    now: overrides.now,
+    unlisted: new AcknowledgingRouter({
+      logger,
+      defaultLanguage: config.DEFAULT_LANGUAGE,
+      now: overrides.now,
+    }),
+    startFlow: async ({ flowId, message }) => {
+      const result = await sms.engine.start({
+        msisdn: message.from,
+        flowId,
+        origin: 'keyword',
+        messageId: message.id,
+      })
+      return ['waiting', 'done', 'repeat'].includes(result.status)
+    },
   })
   const effects = sms.effects
 
@@ -82,6 +114,7 @@ export async function buildSwitchboard(
         fire: (timer, now) => engine.fireTimer(timer, now),
       },
       sms.timerHandler,
+      routing.timerHandler,
     ],
     now: overrides.now,
   })
@@ -126,12 +159,14 @@ export async function buildSwitchboard(
   })
   app.route('/', messaging.routes)
   app.route('/', sms.routes)
+  app.route('/', routing.routes)
 
   const close = async () => {
     await timers.stop()
     await engine.idle()
     await messaging.close()
     await sms.close()
+    await routing?.close()
     await store.close()
   }
   return {
@@ -145,6 +180,7 @@ export async function buildSwitchboard(
     timers,
     messaging,
     sms,
+    routing,
     sentMessages,
     close,
   }

@@ -240,18 +240,30 @@ describe('rules folder', () => {
     await rm(directory, { recursive: true, force: true })
   })
 
-  it('rejects a short code in two files', async () => {
+  it('tries the files of a shared short code in order', async () => {
     await copyFile('machines/clinic.rules.yaml', join(directory, 'clinic.rules.yaml'))
     await writeFile(
       join(directory, 'dental.rules.yaml'),
-      rulesText(fallback).replace('program: clinic', 'program: dental'),
+      rulesText(
+        `  - { id: teeth, when: { anyWord: [tooth, teeth, jino] }, category: medication, queue: nurses }\n${fallback}`,
+      ).replace('program: clinic', 'program: dental'),
     )
+    const book = await loadRuleBook(directory)
+    const decide = (text: string) => {
+      const { program, decision } = book.decide(
+        '21512',
+        messageFacts({ matchText: text, receivedAt: Date.parse('2025-03-03T07:00:00Z') }),
+      )
+      return `${program.program}/${decision.rule}`
+    }
 
-    await expect(loadRuleBook(directory)).rejects.toThrow(
-      `${join(directory, 'dental.rules.yaml')}: shortCodes "21512" is already used by ` +
-        `${join(directory, 'clinic.rules.yaml')}. Each short code belongs to one rules file; ` +
-        'remove it from one of them.',
-    )
+    expect(book.programsFor('21512').map((program) => program.program)).toEqual([
+      'clinic',
+      'dental',
+    ])
+    expect(decide('my tooth hurts')).toBe('dental/teeth')
+    expect(decide('bleeding tooth')).toBe('clinic/danger-signs')
+    expect(decide('hello')).toBe('clinic/default')
   })
 })
 
@@ -262,10 +274,8 @@ describe('rules hot reload', () => {
   let watcher: RulesWatcher
 
   const firstRule = (text: string) =>
-    watcher
-      .current()
-      .programFor('21512')
-      .decide(messageFacts({ matchText: text, receivedAt: Date.now() })).rule
+    watcher.current().decide('21512', messageFacts({ matchText: text, receivedAt: Date.now() }))
+      .decision.rule
 
   beforeEach(async () => {
     directory = await mkdtemp(join(tmpdir(), 'switchboard-rules-'))

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest'
 import { loadRuleBook, parseRules } from '../src/routing/load-rules.ts'
 import { messageFacts, type LastReceived } from '../src/routing/message-facts.ts'
-import type { RuleBook } from '../src/routing/rule-book.ts'
+import { RuleBook } from '../src/routing/rule-book.ts'
 
 // 10:00 in Nairobi (UTC+3) on a Monday.
 const morning = Date.parse('2025-03-03T07:00:00Z')
@@ -20,7 +20,7 @@ function decide(book: RuleBook, to: string, text: string, extra: Extra = {}) {
     language: extra.language,
     lastReceived: extra.lastReceived,
   })
-  return book.programFor(to).decide(facts)
+  return book.decide(to, facts).decision
 }
 
 describe('example clinic rules', () => {
@@ -132,10 +132,22 @@ describe('example loans rules', () => {
     expect(decide(book, to, 'hello').program).toBe(program)
   })
 
+  it.each([
+    { text: 'I have chest pain', program: 'clinic', rule: 'danger-signs' },
+    { text: 'I paid but it is not reflected', program: 'loans', rule: 'payment-dispute' },
+    { text: 'balance', program: 'loans', rule: 'balance' },
+    { text: 'Thank you', program: 'clinic', rule: 'default' },
+  ])('shares 40123: "$text" goes to $program', ({ text, program, rule }) => {
+    const decision = decide(book, '40123', text)
+
+    expect(decision.program).toBe(program)
+    expect(decision.rule).toBe(rule)
+  })
+
   it('rejects an unlisted short code', () => {
     expect(() => decide(book, '99999', 'hello')).toThrow(
       'No rules file lists short code "99999". Add it to shortCodes in a machines/*.rules.yaml ' +
-        'file (listed now: 21512, *384*123#, +254711000123, 21513, *384*456#, +254711000456).',
+        'file (listed now: 21512, 40123, *384*123#, +254711000123, 21513, *384*456#, +254711000456).',
     )
   })
 })
@@ -159,8 +171,7 @@ rules:
     category: miss
     queue: desk
 `
-  const program = parseRules('machines/sample.rules.yaml', text)
-  return { programFor: () => program } as unknown as RuleBook
+  return new RuleBook([parseRules('machines/sample.rules.yaml', text)])
 }
 
 describe('rule tests', () => {

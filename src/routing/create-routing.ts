@@ -36,6 +36,8 @@ export interface RoutingDependencies {
   readonly queueStore?: TeamQueueStore
   /** Starts the flow an answer rule names over SMS. */
   readonly startFlow?: FlowStarter
+  /** Routes messages to a short code no rules file lists. */
+  readonly unlisted?: MessageRouter
   /** Reload rules files when they change; default FLOWS_WATCH. */
   readonly watch?: boolean
   readonly fetch?: typeof fetch
@@ -125,6 +127,7 @@ export async function createRouting(
     logger,
     now,
     startFlow: dependencies.startFlow,
+    unlisted: dependencies.unlisted,
   })
   const desk = new AgentDesk({
     queue,

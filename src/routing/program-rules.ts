@@ -61,9 +61,17 @@ export class ProgramRules {
 
   /** Evaluates the rules in file order; the first match wins, and the last rule is the default. */
   decide(facts: MessageFacts): Decision {
-    const rule = this.rules.find((each) => each.test === undefined || each.test(facts))
-    // The loader guarantees a default rule at the end, so `find` always returns one.
-    const chosen = rule ?? (this.rules.at(-1) as CompiledRule)
+    // The loader guarantees a default rule at the end.
+    return this.match(facts) ?? this.decision(this.rules.at(-1) as CompiledRule)
+  }
+
+  /** The first rule other than the default that matches, or undefined. */
+  match(facts: MessageFacts): Decision | undefined {
+    const rule = this.rules.find((each) => each.test !== undefined && each.test(facts))
+    return rule === undefined ? undefined : this.decision(rule)
+  }
+
+  private decision(chosen: CompiledRule): Decision {
     return {
       program: this.program,
       rule: chosen.id,

@@ -1,37 +1,46 @@
-import type { ProgramRules } from './program-rules.ts'
-import { RulesFileError } from './rules-file-error.ts'
+import type { MessageFacts } from './message-facts.ts'
+import type { Decision, ProgramRules } from './program-rules.ts'
 
 /** Raised for a message sent to a short code that no rules file lists. */
 export class NoRulesError extends Error {
   override readonly name = 'NoRulesError'
 }
 
-/** Every program's rules, found by the short code a message was sent to. */
+/**
+ * Every program's rules, found by the short code a message was sent to. A short code listed in
+ * several files is shared: their rules are tried file by file in file-name order, and the default
+ * rule of the first of them takes what none matched.
+ */
 export class RuleBook {
-  private readonly byShortCode = new Map<string, ProgramRules>()
+  private readonly byShortCode = new Map<string, ProgramRules[]>()
 
-  /** Raises a RulesFileError when two files list the same short code. */
   constructor(readonly programs: readonly ProgramRules[]) {
     for (const program of programs) {
       for (const shortCode of program.shortCodes) {
-        const owner = this.byShortCode.get(shortCode)
-        if (owner !== undefined) {
-          throw new RulesFileError(
-            program.source,
-            'shortCodes',
-            `"${shortCode}" is already used by ${owner.source}. Each short code belongs to one ` +
-              'rules file; remove it from one of them.',
-          )
-        }
-        this.byShortCode.set(shortCode, program)
+        this.byShortCode.set(shortCode, [...(this.byShortCode.get(shortCode) ?? []), program])
       }
     }
   }
 
-  /** The rules for messages sent to `to`; raises NoRulesError when no file lists it. */
-  programFor(to: string): ProgramRules {
-    const program = this.byShortCode.get(to)
-    if (program !== undefined) return program
+  /** Decides a message sent to `to`; raises NoRulesError when no file lists it. */
+  decide(to: string, facts: MessageFacts): { program: ProgramRules; decision: Decision } {
+    const programs = this.programsFor(to)
+    for (const program of programs) {
+      const decision = program.match(facts)
+      if (decision !== undefined) return { program, decision }
+    }
+    const first = programs[0] as ProgramRules
+    return { program: first, decision: first.decide(facts) }
+  }
+
+  lists(to: string): boolean {
+    return this.byShortCode.has(to)
+  }
+
+  /** The programs whose rules files list `to`, in file-name order. */
+  programsFor(to: string): readonly ProgramRules[] {
+    const programs = this.byShortCode.get(to)
+    if (programs !== undefined) return programs
     const known = [...this.byShortCode.keys()].join(', ')
     throw new NoRulesError(
       `No rules file lists short code "${to}". Add it to shortCodes in a machines/*.rules.yaml ` +

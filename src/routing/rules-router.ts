@@ -37,6 +37,8 @@ export interface RulesRouterOptions {
   readonly logger: Logger
   readonly now: () => number
   readonly startFlow?: FlowStarter
+  /** Routes messages to a short code no rules file lists; without it they raise NoRulesError. */
+  readonly unlisted?: MessageRouter
 }
 
 // References tried for one message before giving up; a second is needed about once in a
@@ -50,10 +52,14 @@ const maxReferenceAttempts = 5
  * the same item and repeats only idempotent steps.
  */
 export class RulesRouter implements MessageRouter {
+  private readonly warnedShortCodes = new Set<string>()
+
   constructor(private readonly options: RulesRouterOptions) {}
 
   async route(message: RoutableMessage): Promise<RoutingOutcome> {
-    const program = this.options.rules.current().programFor(message.to)
+    const book = this.options.rules.current()
+    if (!book.lists(message.to)) return this.routeUnlisted(message)
+
     const contact = await this.options.contacts.get(message.from)
     const knownLanguage = message.language ?? contact?.language
     const lastReceived = lastReceivedOf(contact, message.context)
@@ -64,7 +70,7 @@ export class RulesRouter implements MessageRouter {
       language: knownLanguage,
       lastReceived,
     })
-    const decision = program.decide(facts)
+    const { program, decision } = book.decide(message.to, facts)
     const language = program.languageFor(knownLanguage)
 
     if (decision.destination.kind === 'answer') {
@@ -86,6 +92,21 @@ export class RulesRouter implements MessageRouter {
       category: decision.category,
       rule: decision.rule,
     }
+  }
+
+  private routeUnlisted(message: RoutableMessage): Promise<RoutingOutcome> {
+    const { unlisted, logger } = this.options
+    // Raises NoRulesError, which names the short code and the fix.
+    if (unlisted === undefined) this.options.rules.current().programsFor(message.to)
+
+    if (!this.warnedShortCodes.has(message.to)) {
+      this.warnedShortCodes.add(message.to)
+      logger.warn(
+        { to: message.to },
+        'no rules file lists this short code; its messages get the plain acknowledgement',
+      )
+    }
+    return (unlisted as MessageRouter).route(message)
   }
 
   private async answer(
