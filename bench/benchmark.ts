@@ -40,7 +40,7 @@ export interface CaseResult {
   readonly runs: readonly CaseRun[]
 }
 
-// Seeded sessions must outlive the whole run; Switchboard's own sessions expire after 240 s.
+// Seeded sessions must outlive the whole run, while Switchboard's own expire after 240 s.
 const seededTtlSeconds = 6 * 60 * 60
 
 /** Runs every case of `options` against fresh servers and a private redis-server. */
@@ -216,7 +216,7 @@ async function profileDirectoryFor(): Promise<string> {
 }
 
 // Node names profiles CPU.<date>.<time>.<pid>.<thread>.<sequence>.cpuprofile. Thread 0 is the
-// main thread; tsx's module loader runs on another.
+// main thread, and tsx's module loader runs on another.
 async function newestProfile(directory: string): Promise<string | undefined> {
   const mainThread = /\.\d+\.0\.\d+\.cpuprofile$/
   const names = (await readdir(directory)).filter((name) => mainThread.test(name)).sort()

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 
 export interface BenchOptions {
   readonly mode: 'smoke' | 'quick' | 'full'
-  /** Measured runs of every case; the report gives their median and range. */
+  /** Measured runs of every case. The report gives their median and range. */
   readonly runs: number
   readonly durationMs: number
   /** Unmeasured load on each server before the first case, so the JIT has compiled the hop. */
@@ -11,7 +11,7 @@ export interface BenchOptions {
   readonly subscribers: number
   /** Mean pause of a paced subscriber before each hop, in milliseconds. */
   readonly thinkMs: number
-  /** Idle sessions stored in Redis, one growth step each; the first is the comparison's. */
+  /** Idle sessions stored in Redis, one growth step each. The comparison runs at the first. */
   readonly stored: readonly number[]
   /** Closed-loop subscribers of the growth cases. */
   readonly concurrency: readonly number[]

@@ -6,13 +6,13 @@ export interface CaseSpec {
   readonly target: TargetName
   readonly stored: number
   readonly subscribers: number
-  /** Mean pause before each hop; 0 is a closed loop, the next hop sent on each reply. */
+  /** Mean pause before each hop. 0 is a closed loop: the next hop goes out on each reply. */
   readonly thinkMs: number
 }
 
 /**
  * Lists the cases of each stored-session step. The first step compares the three servers,
- * closed loop and paced; every step measures Switchboard at each growth concurrency.
+ * closed loop and paced. Every step measures Switchboard at each growth concurrency.
  */
 export function planCases(options: BenchOptions): CaseSpec[][] {
   return options.stored.map((stored, step) => {

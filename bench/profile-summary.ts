@@ -23,7 +23,7 @@ export interface ProfileShare {
 
 export interface ProfileSummary {
   readonly busyMs: number
-  /** Time charged to each part of the hop; see profile-stages.ts. */
+  /** Time charged to each part of the hop, as profile-stages.ts defines them. */
   readonly byStage: readonly ProfileShare[]
   /** Self time grouped by npm package, Node internals or Switchboard source file. */
   readonly byOrigin: readonly ProfileShare[]

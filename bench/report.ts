@@ -11,7 +11,8 @@ const targets = {
   peerRatio: 3,
   p99Ms: 10,
   sessionBytes: 1024,
-  // Growth counts as measurable when the run ranges do not overlap and the medians differ by more.
+  // A change of the median within this fraction is no growth. A larger one counts as growth only
+  // when the run ranges do not overlap.
   growthTolerance: 0.05,
 }
 

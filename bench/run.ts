@@ -1,4 +1,4 @@
-// Entry point of `npm run bench`; see docs/benchmarks.md for the method.
+// Entry point of `npm run bench`. docs/benchmarks.md describes the method.
 import { writeFile } from 'node:fs/promises'
 import { runBenchmark } from './benchmark.ts'
 import { parseBenchOptions, usage } from './options.ts'

@@ -34,7 +34,7 @@ export interface LoadResult {
   readonly clientCpuMs: number
 }
 
-// The aggregator gives up on a hop after about 10 s; a reply later than that is a failure.
+// The aggregator gives up on a hop after about 10 s, so a later reply counts as a failure.
 const hopTimeoutMs = 10_000
 
 /**

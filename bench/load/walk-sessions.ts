@@ -11,7 +11,7 @@ export interface WalkedSession {
 
 /**
  * Walks `count` subscribers through the first `hops` hops of the flow, 20 at a time, and
- * returns their replies. Raises on a transport error; callers check the replies.
+ * returns their replies. Raises on a transport error, and callers check the replies.
  */
 export async function walkSessions(
   baseUrl: string,
