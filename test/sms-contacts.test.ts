@@ -138,6 +138,17 @@ describe.each(['memory', 'redis'] as const)('contacts across channels on %s', (s
       expect((await board.sms.contacts.get(caller))?.language).toBe('sw')
     })
 
+    it('reads a typed number in Arabic-Indic digits', async () => {
+      await reply(board.app, caller, 'BOOK', '40123')
+      await reply(board.app, caller, '2', '40123')
+
+      await reply(board.app, caller, '٣٥', '40123')
+
+      expect(board.effects.sent.at(-1)?.text).toBe('Type your question for the nurse:')
+      const session = (await board.store.load(`sms:${caller}:clinic`)) as SessionRecord | null
+      expect(session?.context['age']).toBe(35)
+    })
+
     it('starts a flow from a short code keyword', async () => {
       await reply(board.app, caller, 'BOOK', '40123')
 

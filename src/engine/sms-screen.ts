@@ -1,4 +1,5 @@
 import { confirmationChoices, type Choice } from '../messaging/inbound/match-answer.ts'
+import { normalizeMatchText } from '../messaging/inbound/match-text.ts'
 import { countSegments } from '../messaging/segments.ts'
 import { readPath } from '../text/template.ts'
 import { checkAnswer } from './check-answer.ts'
@@ -139,12 +140,10 @@ function answerValue(
     cursor.error = settings.messages.invalidChoice
     return undefined
   }
-  const check = checkAnswer(
-    screen.input,
-    answer.text,
-    settings.messages,
-    settings.defaultCountryCode,
-  )
+  // Numbers, phone numbers and PINs are read with digits of other scripts folded, as on USSD;
+  // free text is kept as the person wrote it.
+  const typed = screen.input.type === 'text' ? answer.text : normalizeMatchText(answer.text)
+  const check = checkAnswer(screen.input, typed, settings.messages, settings.defaultCountryCode)
   if (!check.ok) {
     cursor.error = check.error
     return undefined
