@@ -76,7 +76,7 @@ export class TeamQueue {
 
   /** Adds a new item, or finds the one already opened for its message. */
   open(item: QueueItem): Promise<InsertResult> {
-    const event: ItemEvent = { at: item.createdAt, kind: 'queued', by: system }
+    const event: ItemEvent = { at: item.queuedAt, kind: 'queued', by: system }
     return this.store.insert(item, event)
   }
 
