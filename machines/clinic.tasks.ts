@@ -116,6 +116,8 @@ export const tasks: Record<string, Task> = {
     return { reference: appointment.reference }
   },
 
+  // NOTE: a question typed on USSD or recorded on the voice line goes to the example backend, not
+  // to the nurses' team queue; tasks cannot reach the RulesRouter yet (it takes channel ussd/voice).
   askNurse: async ({ context, msisdn, idempotencyKey }) => {
     const question = clinicData.ask({
       msisdn,

@@ -11,7 +11,7 @@ import { LogCapture } from './support/test-switchboard.ts'
 const file = 'machines/clinic.rules.yaml'
 const fallback = '  - { id: default, default: true, category: general, queue: nurses }'
 
-/** A clinic rules file with `rules` before the default rule; `extra` goes before teams. */
+/** Builds a clinic rules file with `rules` before the default rule, and `extra` before teams. */
 function rulesText(rules: string, options: { extra?: string; categories?: string } = {}) {
   return `
 program: clinic
@@ -25,7 +25,7 @@ ${rules}
 `
 }
 
-/** The message `action` raised, or a note that it raised nothing. */
+/** Returns the message `action` raised, or a note that it raised nothing. */
 function errorOf(action: () => unknown): string {
   try {
     action()

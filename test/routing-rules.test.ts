@@ -152,7 +152,7 @@ describe('example loans rules', () => {
   })
 })
 
-/** A rules file with one rule `hit` (the test under test) and a default rule `miss`. */
+/** Builds a rule book with one rule `hit` (the test under test) and a default rule `miss`. */
 function bookWith(when: string, extra = ''): RuleBook {
   const text = `
 program: sample

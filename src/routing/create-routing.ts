@@ -25,7 +25,7 @@ import { watchRules } from './watch-rules.ts'
 
 export interface RoutingDependencies {
   readonly logger: Logger
-  /** Where replies, closing messages and on-call alerts go: the durable outbox. */
+  /** The durable outbox, which takes replies, closing messages and on-call alerts. */
   readonly outbox: SmsOutbox
   /** The contacts two-way SMS keeps: language, opt-out and history. */
   readonly contacts: ContactStore
@@ -151,6 +151,8 @@ export async function createRouting(
   routes.get('/metrics', async (c) => {
     const depths = await Promise.all(
       teams().map(async (team) => {
+        // Claims that ran out count as queued, as they are once the queue is next read.
+        await queue.releaseExpired(team)
         const counts = await queue.counts(team)
         return { team, queued: counts.queued, claimed: counts.leased }
       }),

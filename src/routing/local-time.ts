@@ -18,7 +18,7 @@ export function minutesOfDay(at: number, timezone: string): number {
   const parts = formatterFor(timezone).formatToParts(new Date(at))
   const hour = Number(parts.find((part) => part.type === 'hour')?.value ?? 0)
   const minute = Number(parts.find((part) => part.type === 'minute')?.value ?? 0)
-  // Some ICU versions print midnight as 24 with hourCycle h23 unset; h23 keeps it at 0.
+  // hourCycle h23 prints midnight as 00, and `% 24` covers an ICU build that prints 24.
   return (hour % 24) * 60 + minute
 }
 

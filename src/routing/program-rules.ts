@@ -3,7 +3,7 @@ import type { MessageFacts } from './message-facts.ts'
 import type { Priority } from './queue-item.ts'
 import type { CategorySpec, RulesFile, RulesText, TeamSpec } from './rule-schema.ts'
 
-/** Where a rule sends a message. */
+/** The destination of a rule: an automatic answer, a team's queue, or escalation. */
 export type Destination =
   | { readonly kind: 'answer'; readonly text: RulesText; readonly flow?: string }
   | { readonly kind: 'queue'; readonly team: string }
@@ -65,7 +65,7 @@ export class ProgramRules {
     return this.match(facts) ?? this.decision(this.rules.at(-1) as CompiledRule)
   }
 
-  /** The first rule other than the default that matches, or undefined. */
+  /** Finds the first rule other than the default that matches; undefined when none does. */
   match(facts: MessageFacts): Decision | undefined {
     const rule = this.rules.find((each) => each.test !== undefined && each.test(facts))
     return rule === undefined ? undefined : this.decision(rule)

@@ -37,7 +37,7 @@ export class RuleBook {
     return this.byShortCode.has(to)
   }
 
-  /** The programs whose rules files list `to`, in file-name order. */
+  /** Lists the programs whose rules files list `to`, in file-name order. */
   programsFor(to: string): readonly ProgramRules[] {
     const programs = this.byShortCode.get(to)
     if (programs !== undefined) return programs
@@ -52,7 +52,7 @@ export class RuleBook {
     return this.programs.find((program) => program.program === id)
   }
 
-  /** Every team any rules file names. */
+  /** Lists every team any rules file names. */
   teams(): string[] {
     return [...new Set(this.programs.flatMap((program) => program.teams))].sort()
   }

@@ -3,7 +3,7 @@ import type { EarlierRequest } from './item-context.ts'
 import type { ItemEvent, QueueItem } from './queue-item.ts'
 import type { InsertResult, TeamQueueStore } from './team-queue-store.ts'
 
-/** Why an action on an item was not taken; the agent API maps each to an HTTP status. */
+/** Reason an action on an item was not taken; the agent API maps each to an HTTP status. */
 export type QueueProblem =
   | 'not-found'
   | 'not-claimed'
@@ -43,8 +43,8 @@ export interface TeamQueueOptions {
   readonly newLease?: () => string
 }
 
-// A transfer marks the item `moving` for this long; a transfer cut short by a crash puts it back
-// in its queue when this lease ends.
+// A transfer marks the item `moving` for this long. When a crash cuts the transfer short, the item
+// goes back to its queue as this lease ends.
 const moveLeaseMs = 30_000
 
 // Saves retried after a version conflict before the action reports `busy`.
@@ -442,7 +442,7 @@ export class TeamQueue {
   }
 }
 
-/** Why `lease` does not allow acting on `item` now, or undefined when it does. */
+/** Checks that `lease` allows acting on `item` now: returns the problem, or undefined. */
 function leaseProblem(item: QueueItem, lease: string, now: number) {
   if (item.status === 'resolved') return resolvedProblem(item)
   if (item.status === 'moved' || item.status === 'moving') return movedProblem(item)

@@ -32,9 +32,10 @@ export interface RoutingHarnessOptions {
 }
 
 /**
- * Routing to teams on its own: the example rules in `machines/`, the real outbox (SMS written to
- * the log unless the environment names an Africa's Talking API), contacts, durable timers with a
- * timer worker, and the routes in a Hono app. Time is a manual clock.
+ * Builds routing to teams on its own, with the example rules in `machines/`, contacts, durable
+ * timers with a timer worker, and the routes in a Hono app. SMS go through the real outbox, which
+ * writes them to the log unless the environment names an Africa's Talking API. Time is a manual
+ * clock.
  */
 export async function createRoutingHarness(options: RoutingHarnessOptions = {}) {
   const clock = { now: options.start ?? mondayMorning }
