@@ -83,7 +83,7 @@ export class RulesRouter implements MessageRouter {
       messageId: message.id,
       contact,
       earlier,
-      channelContext: message.context,
+      channelContext: withoutHistory(message.context),
     })
     const item = await this.openItem(message, decision, language, context)
     return {
@@ -254,4 +254,13 @@ export class RulesRouter implements MessageRouter {
       'message routed',
     )
   }
+}
+
+/** The channel's context without the contact history, which the item context already sums up. */
+function withoutHistory(
+  context: Readonly<Record<string, unknown>> | undefined,
+): Readonly<Record<string, unknown>> | undefined {
+  if (context === undefined) return undefined
+  const { history: _history, ...rest } = context
+  return Object.keys(rest).length === 0 ? undefined : rest
 }
