@@ -24,7 +24,7 @@ const smsLocalizedText = z.union([
   ),
 ])
 
-/** What one short code does with an SMS that answers no open question. */
+/** Handling of an SMS to one short code that answers no open question. */
 const smsRouteSchema = z.strictObject({
   /** First word of a message (any case) to the flow it starts over SMS. */
   keywords: z.record(z.string(), z.string()).default({}),
