@@ -27,7 +27,7 @@ export interface ScheduledEvent {
   readonly delayMs: number
 }
 
-/** What a task that outlives the hop's budget does: fail at once, or carry on in the background. */
+/** Handling of a task that outlives the hop's budget: fail at once, or go on in the background. */
 export type DeadlinePolicy = 'fail' | 'continue'
 
 /**

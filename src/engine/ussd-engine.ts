@@ -372,7 +372,7 @@ export class UssdEngine {
   ): Promise<SessionReply> {
     await cursor.settle(deadline, logger, 'continue')
     // A restored cursor keeps the option count of the page the subscriber saw, which an error
-    // line may have shortened; rendering again before the input would overwrite it.
+    // line may have shortened. Rendering again before the input would overwrite it.
     const restored = cursor.session.version > 0
     let reply = restored && inputs.length > 0 ? undefined : renderUssd(cursor, this.options)
 
@@ -390,8 +390,8 @@ export class UssdEngine {
   }
 
   /**
-   * Answers a hop whose task outlived the time budget: the subscriber is told the result comes
-   * by SMS, and the task goes on. When it settles, the flow moves on and its closing text is
+   * Replies to a hop whose task outlived the time budget with a message that the result comes
+   * by SMS, and lets the task go on. When it settles, the flow moves on and its closing text is
    * sent by SMS, exactly once, whatever the retries of this hop.
    */
   private async answerLater(
