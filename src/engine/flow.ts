@@ -37,7 +37,7 @@ export interface InputSpec {
 /** How a free-text answer is collected on a call, where a caller cannot type letters. */
 export type VoiceFreeText = 'record' | 'sms'
 
-/** How a screen sounds on a voice call, where it differs from the text channels. */
+/** The voice rendering of a screen, where it differs from the text channels. */
 export interface VoiceSpec {
   /** Spoken in place of the screen's prompt. */
   readonly prompt?: LocalizedText
@@ -50,7 +50,7 @@ export interface VoiceSpec {
   readonly freeText?: VoiceFreeText
 }
 
-/** What a state that waits for the subscriber shows and accepts. */
+/** The prompt and accepted input of a state that waits for the subscriber. */
 export interface ScreenSpec {
   readonly prompt: LocalizedText
   readonly options?: readonly OptionSpec[]
@@ -80,7 +80,7 @@ export interface StateMeta {
   readonly end?: EndSpec
   /** SMS sent when the session drops while this screen waits, in place of the flow's. */
   readonly onDrop?: LocalizedText
-  /** What the subscriber is doing here ("registration"), for the offer to continue it. */
+  /** Name of the activity on this screen ("registration"), for the offer to continue it. */
   readonly activity?: LocalizedText
 }
 
@@ -129,11 +129,11 @@ export interface Flow {
   readonly navigation: NavigationKeys
   readonly tasks: Readonly<Record<string, Task>>
   readonly migrations: readonly FlowMigration[]
-  /** Where the flow came from, for error messages. */
+  /** File or module the flow came from, for error messages. */
   readonly source: string
   /** Example context values for rendering every screen when the flow is checked. */
   readonly sample?: Readonly<Record<string, unknown>>
-  /** What the flow is for ("appointment booking"), for drop SMS and the offer to continue. */
+  /** Name of the flow's purpose ("appointment booking"), for drop SMS and the offer to continue. */
   readonly title?: LocalizedText
   /** SMS sent when a session drops mid-flow; the engine's default when absent. */
   readonly onDrop?: LocalizedText
