@@ -231,7 +231,7 @@ export class FlowCursor {
     }
   }
 
-  // XState returns each `after` delay as a raise action with a delay; a restored actor would
+  // XState returns each `after` delay as a raise action with a delay. A restored actor would
   // never fire it, so the engine keeps it in the store instead.
   private collectTimer(params: unknown): void {
     const { event, delay } = (params ?? {}) as { event?: FlowEvent; delay?: unknown }

@@ -392,7 +392,7 @@ export class UssdEngine {
   /**
    * Replies to a hop whose task outlived the time budget with a message that the result comes
    * by SMS, and lets the task go on. When it settles, the flow moves on and its closing text is
-   * sent by SMS, exactly once, whatever the retries of this hop.
+   * sent by SMS once, even when the aggregator retries this hop.
    */
   private async answerLater(
     cursor: FlowCursor,

@@ -30,7 +30,7 @@ const httpsUrl = z
   .string()
   .regex(/^https:\/\/\S+$/, 'an https URL of an audio file, such as "https://example.org/menu.mp3"')
 
-/** How the state sounds on a voice call. */
+/** The state's voice rendering on a call. */
 const voiceSchema = z.strictObject({
   prompt: localizedText.optional(),
   /** Recorded prompt per language, played instead of the spoken prompt and options. */
@@ -63,7 +63,7 @@ const stateSchema = z
     voice: voiceSchema.optional(),
     /** SMS sent when the session drops while this screen waits, in place of the flow's. */
     onDrop: localizedText.optional(),
-    /** What the person is doing here ("registration"), for the offer to continue it. */
+    /** Name of the activity on this screen ("registration"), for the offer to continue it. */
     activity: localizedText.optional(),
     /** Where the flow goes when the screen gets no answer in time; kept in the store. */
     after: z.strictObject({ seconds: z.number().int().positive(), next: stateName }).optional(),
@@ -132,7 +132,7 @@ export const flowFileSchema = z.strictObject({
   context: z.record(contextKey, z.unknown()).optional(),
   /** Example context values, used to render screens when checking the flow. */
   sample: z.record(z.string(), z.unknown()).optional(),
-  /** What the flow is for ("appointment booking"), used in drop SMS and the offer to continue. */
+  /** Name of the flow's purpose ("appointment booking"), used in drop SMS and the offer to continue. */
   title: localizedText.optional(),
   /** SMS sent when a session drops mid-flow; templated with the context. */
   onDrop: localizedText.optional(),

@@ -49,7 +49,7 @@ type Client = Redis | Cluster
 export interface RedisStoreOptions {
   /** Prefix of every key, applied by ioredis; SCAN patterns add it by hand. */
   readonly keyPrefix: string
-  /** Milliseconds before a command fails, so a hop never waits on a dead server. */
+  /** Milliseconds before a command fails, so a hop waits at most this long on a dead server. */
   readonly commandTimeoutMs: number
   readonly logger: Logger
 }

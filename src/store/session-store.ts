@@ -7,7 +7,7 @@ export interface SessionReply {
   readonly text: string
 }
 
-/** Where a USSD, voice or SMS session is in its flow, and what was last sent for it. */
+/** A USSD, voice or SMS session: its place in the flow and the reply sent last. */
 export interface SessionRecord {
   /** `<provider>:<sessionId>`; the store adds its prefix and hash tag. */
   readonly key: string
@@ -45,14 +45,14 @@ export interface SessionRecord {
   readonly pendingEffects?: readonly Effect[]
 }
 
-/** What Switchboard keeps per subscriber across sessions and channels. */
+/** The per-subscriber data Switchboard keeps across sessions and channels. */
 export interface ContactRecord {
   readonly msisdn: string
   readonly language?: string
   readonly updatedAt: number
 }
 
-/** What a dropped session captured, kept per subscriber and flow so they can continue later. */
+/** The answers a dropped session captured, kept per subscriber and flow to continue later. */
 export interface DraftRecord {
   readonly msisdn: string
   readonly flowId: string
